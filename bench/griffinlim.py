@@ -16,6 +16,9 @@ processes on a shared machine). SC is the spectral convergence in dB (mean over 
 rounds, timed, against librosa's time for its 32 / 100 rounds.
 The last line is the headline: the speed-up over librosa-32 at equal spectral convergence for the largest batch.
 Run on an idle machine:  python bench/griffinlim.py   (smoke run: --quick)
+On a busy shared machine torch's OpenMP threads spin-wait at every parallel op and lose their time slices to other
+processes, which can make any multi-threaded torch timing erratic (seconds instead of milliseconds); there, compare
+with --threads 1, or run with OMP_WAIT_POLICY=PASSIVE.
 """
 import argparse, glob, os, time
 import numpy as np
