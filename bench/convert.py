@@ -9,7 +9,7 @@ librosa.griffinlim with the same iteration count on the whole recording. Run on 
 import argparse, time
 import numpy as np, torch, librosa
 from speech2speech.conversion import Converter, demo_sentences, chunk_spans
-from speech2speech.features import load_audio, compute_features, features_to_magnitude
+from speech2speech.features import load_audio, compute_features, features_to_magnitude, n_frames
 from speech2speech.griffinlim import magnitude_to_wave
 
 def best_of(f, repeats):
@@ -48,7 +48,7 @@ def main():
             t_gl = best_of(lambda: magnitude_to_wave(feats, conv.features, n_iter=a.n_iter, lengths=[len(c) for c in chunks]), a.repeats)
             mag = features_to_magnitude(feats, conv.features).numpy()
         fc = conv.features
-        t_ref = best_of(lambda: [librosa.griffinlim(m, n_iter=a.n_iter, hop_length=fc.hop, n_fft=fc.n_fft, window=fc.window,
+        t_ref = best_of(lambda: [librosa.griffinlim(m[:, :n_frames(len(c), fc)], n_iter=a.n_iter, hop_length=fc.hop, n_fft=fc.n_fft, window=fc.window,
                                                     length=len(c), momentum=0.99, init='random', random_state=0)
                                  for m, c in zip(mag, chunks)], 1 if a.quick else a.repeats)
         rows.append((name, dur, total, t_model, t_gl, t_model + t_ref))
