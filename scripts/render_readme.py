@@ -17,7 +17,7 @@ def render(nb_path: Path) -> str:
         directives = [l for l in lines if l.startswith('#|')]
         if any(d.replace(' ', '') in ('#|hide', '#|include:false') for d in directives): continue
         body = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
-        if cell['cell_type'] == 'markdown': parts.append(body)
+        if cell['cell_type'] == 'markdown': parts.append(body.replace('](images/', '](nbs/images/'))  # README sits above nbs/
         elif cell['cell_type'] == 'code' and body:
             parts.append(f'```python\n{body}\n```')
             for out in cell.get('outputs', []):
