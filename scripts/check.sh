@@ -29,7 +29,10 @@ echo "== notebook tests ($n notebooks)"
 if grep -q "No files were eligible" "$tmp/test.log"; then echo "FAIL: nbdev-test found no notebooks"; exit 1; fi
 
 echo "== docs"
-"$BIN/nbdev-proc-nbs"
+# (without Quarto, nbdev announces an install attempt that cannot work offline; that noise is filtered out)
+rc=0; "$BIN/nbdev-proc-nbs" </dev/null >"$tmp/proc.log" 2>&1 || rc=$?
+grep -v -e 'Quarto is not installed' -e 'requires root access' -e 'sudo: not found' -e 'install Quarto from quarto.org' "$tmp/proc.log" || true
+[ "$rc" -eq 0 ] || { echo "FAIL: nbdev-proc-nbs (exit $rc)"; exit 1; }
 if command -v quarto >/dev/null 2>&1; then
   echo "quarto found: building the site with nbdev-docs"; "$BIN/nbdev-docs"
 else
