@@ -7,6 +7,9 @@ VENV=${VENV:-.venv}
 BIN="$VENV/bin"
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1} MPLBACKEND=Agg
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# numba (used by a few librosa functions) caches compiled code next to librosa; a cache written by an earlier run can
+# crash a later one, so every run compiles into a fresh cache of its own
+export NUMBA_CACHE_DIR="$tmp/numba"
 
 n=$(ls nbs/*.ipynb 2>/dev/null | wc -l)
 [ "$n" -gt 0 ] || { echo "FAIL: no notebooks in nbs/"; exit 1; }
