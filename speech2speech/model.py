@@ -8,7 +8,7 @@ Docs: https://speech2speech.github.io/speech2speech/model.html.md"""
 __all__ = ['ModelConfig', 'ChannelNorm', 'ResBlock', 'prime_factors', 'Down', 'Up', 'Encoder', 'fit_length', 'Decoder',
            'VQVAEOutput', 'masked_recon_loss', 'code_mask', 'VQVAE', 'count_parameters', 'state_bytes']
 
-# %% ../nbs/03_model.ipynb #4e37c28f
+# %% ../nbs/03_model.ipynb #cfae3c63
 import math
 from dataclasses import dataclass, field, asdict, fields
 from typing import NamedTuple
@@ -20,7 +20,7 @@ from fastcore.basics import patch
 
 from .quantizer import VectorQuantizer
 
-# %% ../nbs/03_model.ipynb #70819fb1
+# %% ../nbs/03_model.ipynb #ee1b783b
 @dataclass
 class ModelConfig:
     "Sizes and options of a `VQVAE`."
@@ -61,13 +61,13 @@ class ModelConfig:
         if unknown: raise ValueError(f"unknown ModelConfig fields: {sorted(unknown)}")
         return cls(**d)
 
-# %% ../nbs/03_model.ipynb #b1049521
+# %% ../nbs/03_model.ipynb #dbfe8c72
 class ChannelNorm(nn.LayerNorm):
     "LayerNorm over the channel axis of `(B, C, T)` tensors, frame by frame."
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return super().forward(x.transpose(1, 2)).transpose(1, 2)
 
-# %% ../nbs/03_model.ipynb #72fe94cc
+# %% ../nbs/03_model.ipynb #8bde4847
 class ResBlock(nn.Module):
     "Pre-activation residual block over time, optionally FiLM-conditioned on a vector."
     def __init__(self,
@@ -93,7 +93,7 @@ class ResBlock(nn.Module):
             h = h * (1 + scale) + shift
         return x + self.proj(F.gelu(self.conv(F.gelu(h))))
 
-# %% ../nbs/03_model.ipynb #96098237
+# %% ../nbs/03_model.ipynb #66a7307a
 def prime_factors(n: int  # a positive integer
                  ) -> list[int]:  # its prime factors, ascending, with repetition ([] for 1)
     "Prime factorisation, used to split a downsampling factor into stages."
@@ -105,7 +105,9 @@ def prime_factors(n: int  # a positive integer
 
 class Down(nn.Module):
     "Strided convolution downsampling time by `f`, code j centred on frames jf..jf+f-1."
-    def __init__(self, ch: int, f: int):
+    def __init__(self, ch: int, # channels in and out
+                 f: int, # time factor
+                ):
         super().__init__()
         r = (f + 1) // 2
         self.conv = nn.Conv1d(ch, ch, f + 2 * r, stride=f, padding=r)
@@ -113,16 +115,19 @@ class Down(nn.Module):
 
 class Up(nn.Module):
     "Nearest-neighbour upsampling by `f` followed by a smoothing convolution."
-    def __init__(self, ch: int, f: int):
+    def __init__(self, ch: int, # channels in and out
+                 f: int, # time factor
+                ):
         super().__init__()
         self.f, r = f, (f + 1) // 2
         self.conv = nn.Conv1d(ch, ch, 2 * r + 1, padding=r)
     def forward(self, x): return self.conv(F.gelu(x.repeat_interleave(self.f, dim=-1)))
 
-# %% ../nbs/03_model.ipynb #be295621
+# %% ../nbs/03_model.ipynb #a76479ea
 class Encoder(nn.Module):
     "Features (B, n_bins, T) -> continuous code vectors (B, code_dim, ceil(T / downsample))."
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, # sizes (n_bins, hidden, code_dim, ...)
+                ):
         super().__init__()
         H, self.f = cfg.hidden, cfg.downsample
         self.inp = nn.Conv1d(cfg.n_bins, H, 1)
@@ -139,7 +144,7 @@ class Encoder(nn.Module):
         for m in self.blocks: h = m(h)
         return self.out(F.gelu(self.norm(h)))
 
-# %% ../nbs/03_model.ipynb #d484036b
+# %% ../nbs/03_model.ipynb #d97a9ed9
 def fit_length(x: torch.Tensor,  # (..., T)
                length: int,  # wanted number of frames
               ) -> torch.Tensor:  # (..., length): cropped, or extended by repeating the last frame
@@ -150,7 +155,8 @@ def fit_length(x: torch.Tensor,  # (..., T)
 
 class Decoder(nn.Module):
     "Code vectors (B, code_dim, T') + speaker embeddings (B, speaker_dim) -> features (B, n_bins, length)."
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, # sizes (n_bins, hidden, code_dim, ...)
+                ):
         super().__init__()
         H, self.f = cfg.hidden, cfg.downsample
         dil = lambda i: cfg.dilations[i % len(cfg.dilations)]
@@ -172,7 +178,7 @@ class Decoder(nn.Module):
         y = self.out(F.gelu(self.norm(h)))
         return y if length is None else fit_length(y, length)
 
-# %% ../nbs/03_model.ipynb #3ffb95c6
+# %% ../nbs/03_model.ipynb #777bb2e8
 class VQVAEOutput(NamedTuple):
     "What `VQVAE.forward` returns."
     recon: torch.Tensor  # (B, n_bins, T) reconstructed features
@@ -183,7 +189,7 @@ class VQVAEOutput(NamedTuple):
     usage: torch.Tensor  # scalar, fraction of codes used
     codes: torch.Tensor  # (B, ceil(T / downsample)) long code indices
 
-# %% ../nbs/03_model.ipynb #5024822c
+# %% ../nbs/03_model.ipynb #71e6b6ef
 def masked_recon_loss(recon: torch.Tensor,  # (B, C, T)
                       target: torch.Tensor,  # (B, C, T)
                       mask: torch.Tensor|None=None,  # (B, T) bool valid frames; None: all
@@ -202,7 +208,7 @@ def code_mask(mask: torch.Tensor,  # (B, T) bool frame mask
     if f == 1: return mask.bool()
     return F.max_pool1d(mask.float().unsqueeze(1), f, f, ceil_mode=True).squeeze(1).bool()
 
-# %% ../nbs/03_model.ipynb #a37ba923
+# %% ../nbs/03_model.ipynb #370dbfb4
 class VQVAE(nn.Module):
     "Encoder -> vector quantiser -> speaker-conditioned decoder, on (B, n_bins, T) features."
     def __init__(self, cfg: ModelConfig  # all sizes and options
@@ -224,7 +230,7 @@ class VQVAE(nn.Module):
             if speaker.numel() and (speaker.min() < 0 or speaker.max() >= self.cfg.n_speakers):
                 raise ValueError(f"speaker index out of range 0..{self.cfg.n_speakers - 1}: {speaker.tolist()}")
 
-# %% ../nbs/03_model.ipynb #e82ae88e
+# %% ../nbs/03_model.ipynb #303a5580
 @patch
 def forward(self: VQVAE,
                    feats: torch.Tensor,  # (B, n_bins, T) normalised features
@@ -265,7 +271,7 @@ def decode(self: VQVAE,
         raise ValueError(f"speaker index out of range 0..{self.cfg.n_speakers - 1}: {speaker.tolist()}")
     return self.decoder(self.quantizer.lookup(codes), self.speakers(speaker), length)
 
-# %% ../nbs/03_model.ipynb #ecbcefd9
+# %% ../nbs/03_model.ipynb #329fa296
 def count_parameters(module: nn.Module,  # any module
                      trainable: bool=True,  # only parameters with requires_grad
                     ) -> int:  # number of scalars
