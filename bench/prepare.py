@@ -93,7 +93,7 @@ def main():
             print(f"{name:14s} {w:7d} {n:6d} {wall:8.2f} {x:12.0f} {xc:11.0f} {xcpu:12.0f} {(xc/base if base else float('nan')):6.2f}")
         prep = [r for r in rows if r[0] == 'prepare']
         name, w, n, wall, x, xc, xcpu = max(prep, key=lambda r: r[5])
-        others = '; '.join(f'{r[1]} workers: {r[5]:.0f}x per core, {r[4]:.0f}x in total' for r in prep if r[1] != w)
+        others = '; '.join(f'{r[1]} worker{"s" if r[1] != 1 else ""}: {r[5]:.0f}x per core, {r[4]:.0f}x in total' for r in prep if r[1] != w)
         print(f'\nprepare: {xc:.0f}x real time per core (best of {len(prep)}: {w} worker{"s" if w != 1 else ""}, {x:.0f}x in total'
               f'{"; " + others if others else ""}; {desc}; {xcpu:.0f}x per CPU second)')
     finally:
