@@ -26,7 +26,8 @@ for path in sys.argv[1:]:
     nb = json.load(open(path))
     cells = [c2 for c in nb['cells'] for c2 in (split_cell(c) if c['cell_type'] == 'code' else [c])]
     n = len(cells) - len(nb['cells'])
-    for c in cells: c.pop('id', None)
+    if not n: print(f'{path}: nothing to split'); continue
+    for c in cells: c.pop('id', None)      # nbdev-clean gives every cell a fresh id afterwards
     nb['cells'] = cells
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix='.tmp')
     with os.fdopen(fd, 'w') as f: json.dump(nb, f, indent=1); f.write('\n')
