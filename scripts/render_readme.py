@@ -3,7 +3,7 @@
 Markdown cells are copied; code cells become ```python blocks (nbdev directives removed, `#| hide` cells skipped);
 stored text outputs are shown. `--check` fails if README.md is out of date.
 """
-import json, sys
+import json, re, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
@@ -17,7 +17,10 @@ def render(nb_path: Path) -> str:
         directives = [l for l in lines if l.startswith('#|')]
         if any(d.replace(' ', '') in ('#|hide', '#|include:false') for d in directives): continue
         body = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
-        if cell['cell_type'] == 'markdown': parts.append(body.replace('](images/', '](nbs/images/'))  # README sits above nbs/
+        if cell['cell_type'] == 'markdown':   # README sits above nbs/ and outside the docs site: fix relative links
+            body = body.replace('](images/', '](nbs/images/')
+            body = re.sub(r'\]\(([\w-]+\.html)\)', lambda m: f'](https://speech2speech.github.io/speech2speech/{m.group(1)})', body)
+            parts.append(body)
         elif cell['cell_type'] == 'code' and body:
             parts.append(f'```python\n{body}\n```')
             for out in cell.get('outputs', []):
