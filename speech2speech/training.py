@@ -12,7 +12,7 @@ __all__ = ['CKPT_FORMAT', 'CKPT_VERSION', 'OptimConfig', 'ScheduleConfig', 'RunC
            'save_figure', 'Trainer', 'StreamBatches', 'train', 'load_model', 'export_checkpoint', 'demo_checkpoint',
            'train_processes']
 
-# %% ../nbs/04_training.ipynb #65dec8a3
+# %% ../nbs/04_training.ipynb #52945311
 import contextlib, copy, dataclasses, io, itertools, json, math, os, pickle, random, re, tempfile, time, types, typing, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ from .features import FeatureConfig
 from .data import DataConfig, FeatureCache, CropDataset, collate
 from .model import ModelConfig, VQVAE
 
-# %% ../nbs/04_training.ipynb #f15a274e
+# %% ../nbs/04_training.ipynb #da26b65e
 @dataclass
 class OptimConfig:
     "AdamW, gradient clipping and mixed precision."
@@ -62,7 +62,7 @@ class RunConfig:
     plots: bool = True  # write losses.png and reconstruction.png at every validation
     progress: bool = True  # show a progress bar (rank 0 only)
 
-# %% ../nbs/04_training.ipynb #ce69facc
+# %% ../nbs/04_training.ipynb #06280b7a
 def _section_from_dict(cls, d: dict, where: str):
     "Build dataclass `cls` from the defaults updated by `d`; unknown keys are an error."
     if d is None: return cls()
@@ -114,7 +114,7 @@ class Config:
         try: return cls.from_dict(d)
         except (ValueError, TypeError) as e: raise ValueError(f"{path}: {e}") from None
 
-# %% ../nbs/04_training.ipynb #db46e36c
+# %% ../nbs/04_training.ipynb #ca530957
 @contextlib.contextmanager
 def atomic_path(path,  # the file to (re)write
                ):
@@ -139,7 +139,7 @@ def save_json(obj,  # anything json.dumps accepts
     with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(obj, indent=1) + '\n')
     return Path(path)
 
-# %% ../nbs/04_training.ipynb #693f5a09
+# %% ../nbs/04_training.ipynb #266a2233
 _TRUE, _FALSE = {'true', 'yes', 'y', '1', 'on'}, {'false', 'no', 'n', '0', 'off'}
 
 def _coerce(value: str, tp, key: str):
@@ -216,7 +216,7 @@ def _override(self: Config,
 
 Config.override = _override
 
-# %% ../nbs/04_training.ipynb #f69645de
+# %% ../nbs/04_training.ipynb #5d0863a7
 def lr_factor(step: int,  # optimiser steps taken so far (0 for the first step)
               cfg: ScheduleConfig,  # the schedule
              ) -> float:  # multiplier of the peak learning rate
@@ -234,7 +234,7 @@ def make_scheduler(opt: torch.optim.Optimizer,  # the optimiser whose learning r
     "A `LambdaLR` following `lr_factor`."
     return torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(step, cfg))
 
-# %% ../nbs/04_training.ipynb #d4d0aa21
+# %% ../nbs/04_training.ipynb #2a3ca519
 def seed_everything(seed: int,  # the seed
                    ):
     "Seed python's `random`, numpy's global generator and torch (CPU and CUDA)."
@@ -269,7 +269,7 @@ def preserve_rng():
     try: yield
     finally: set_rng_state(state)
 
-# %% ../nbs/04_training.ipynb #d166a8cb
+# %% ../nbs/04_training.ipynb #1ba3e42f
 CKPT_FORMAT, CKPT_VERSION = 'speech2speech.checkpoint', 1
 
 class CheckpointError(Exception):
@@ -328,7 +328,7 @@ def load_checkpoint(path,  # a checkpoint file, or a run folder (its latest chec
     if missing: raise CheckpointError(f"{path}: incomplete checkpoint, missing {missing}")
     return ck
 
-# %% ../nbs/04_training.ipynb #a07faeb1
+# %% ../nbs/04_training.ipynb #ebe12c59
 class BatchStream:
     "Deterministic endless batches of dataset indices; batch `b` depends only on (seed, rank, world, b)."
     def __init__(self,
@@ -374,7 +374,7 @@ class BatchStream:
         while True:
             yield self.batch(b); b += 1
 
-# %% ../nbs/04_training.ipynb #d7a1401d
+# %% ../nbs/04_training.ipynb #1e47cbfc
 @dataclass
 class DistInfo:
     "Where this process stands in a (possibly single-process) run."
@@ -420,7 +420,7 @@ def _gather_objects(obj, info: DistInfo) -> list:
     dist.all_gather_object(out, obj)
     return out
 
-# %% ../nbs/04_training.ipynb #1cf7d7b8
+# %% ../nbs/04_training.ipynb #32c39533
 def plot_history(records: list[dict],  # metrics records: dicts with step, split ('train'/'val'), loss, recon_loss, perplexity, lr
                 ):
     "Loss curves (train and validation), codebook perplexity and learning rate against steps."
@@ -469,7 +469,7 @@ def save_figure(fig,  # a matplotlib Figure
     with atomic_path(path) as tmp: Path(tmp).write_bytes(buf.getvalue())
     return Path(path)
 
-# %% ../nbs/04_training.ipynb #0e224d06
+# %% ../nbs/04_training.ipynb #f5f72ca5
 def _fill_from_cache(cfg: Config, cache: FeatureCache, cache_dir) -> Config:
     "The config completed by the feature cache: feature settings with stats, n_bins, n_speakers, cache_dir."
     cfg = copy.deepcopy(cfg)
@@ -542,7 +542,7 @@ class Trainer:
     @property
     def metrics_file(self) -> Path: return self.run_dir/'metrics.jsonl'
 
-# %% ../nbs/04_training.ipynb #9de81660
+# %% ../nbs/04_training.ipynb #95544bb1
 @patch
 def state_dict(self: Trainer,
                full: bool=True,  # include optimiser, scheduler, scaler, random and data state (needed to resume)
@@ -587,7 +587,7 @@ def load_state_dict(self: Trainer,
             with atomic_path(self.metrics_file) as tmp:
                 Path(tmp).write_text(''.join(json.dumps(r) + '\n' for r in self.history))
 
-# %% ../nbs/04_training.ipynb #02e9f775
+# %% ../nbs/04_training.ipynb #8a5526ed
 def _seed_crops(ds: CropDataset, seed: list[int]):
     "Make the dataset's next random crops a function of `seed` alone."
     g = np.random.default_rng(seed)
@@ -653,7 +653,7 @@ def train_step(self: Trainer,
                 vq_loss=out.vq_loss.detach().float(), perplexity=out.perplexity.detach().float(),
                 usage=out.usage.detach().float(), grad_norm=gnorm.detach().float(), lr=torch.tensor(lr))
 
-# %% ../nbs/04_training.ipynb #62d24018
+# %% ../nbs/04_training.ipynb #f80e8936
 def _centre_crop(x: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     "Centre crop (bins, T) to n frames, zero-padding short ones; returns the crop and its validity mask."
     T = x.shape[-1]
@@ -716,7 +716,7 @@ def _record(self: Trainer, rec: dict):
     self.history.append(rec)
     with open(self.metrics_file, 'a') as f: f.write(json.dumps(rec) + '\n')
 
-# %% ../nbs/04_training.ipynb #3161f0d5
+# %% ../nbs/04_training.ipynb #6e394620
 @patch
 def save(self: Trainer) -> Path:
     "Write a full checkpoint for the current step (rank 0) and drop the oldest beyond `run.keep`."
@@ -729,7 +729,7 @@ def save(self: Trainer) -> Path:
     self.last_checkpoint, self._saved_step = path, self.step
     return path
 
-# %% ../nbs/04_training.ipynb #4b393eca
+# %% ../nbs/04_training.ipynb #d9bed369
 @patch
 def _log_train(self: Trainer, acc: list[dict], pb=None) -> dict:
     "Average the accumulated step metrics (over steps and ranks), log them and update the progress bar."
@@ -782,7 +782,7 @@ def fit(self: Trainer,
         if hasattr(batches, 'close'): batches.close()
     return self.last_checkpoint
 
-# %% ../nbs/04_training.ipynb #3e72afb0
+# %% ../nbs/04_training.ipynb #2b4653a4
 def _as_config(config) -> Config:
     if config is None: return Config()
     if isinstance(config, Config): return copy.deepcopy(config)
@@ -822,7 +822,7 @@ def train(config: Config|str|Path|dict|None=None,  # a Config, a JSON config fil
     finally:
         if trainer.info.owns_group: dist.destroy_process_group()
 
-# %% ../nbs/04_training.ipynb #52e4db53
+# %% ../nbs/04_training.ipynb #9a2cbda0
 def load_model(path=None,  # a checkpoint file or run folder; None: the shipped demo checkpoint
                device='cpu',  # where to put the model
               ) -> tuple[VQVAE, Config, list[str]]:  # (model in eval mode, its Config, speakers)
@@ -851,7 +851,7 @@ def demo_checkpoint() -> Path:  # speech2speech/assets/demo.pt
     if not p.exists(): raise FileNotFoundError(f"{p}: the demo checkpoint is missing from this installation")
     return p
 
-# %% ../nbs/04_training.ipynb #5e082e07
+# %% ../nbs/04_training.ipynb #27dbeca7
 def _free_port() -> int:
     import socket
     with socket.socket() as s:
