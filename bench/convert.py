@@ -42,9 +42,11 @@ def main():
         for i, c in enumerate(chunks): batch[i, :len(c)] = torch.from_numpy(c)
         spk = torch.full((len(chunks),), conv.speaker_id(target))
         with torch.no_grad():
-            t_model = best_of(lambda: conv.model.decode(conv.model.encode(compute_features(batch, conv.features)), spk,
-                                                       length=compute_features(batch, conv.features).shape[-1]), a.repeats)
-            feats = conv.model.decode(conv.model.encode(compute_features(batch, conv.features)), spk)
+            def model_stage():   # features -> codes -> target-voice features, as Converter.render does
+                f = compute_features(batch, conv.features)
+                return conv.model.decode(conv.model.encode(f), spk, length=f.shape[-1])
+            t_model = best_of(model_stage, a.repeats)
+            feats = model_stage()
             t_gl = best_of(lambda: magnitude_to_wave(feats, conv.features, n_iter=a.n_iter, lengths=[len(c) for c in chunks]), a.repeats)
             mag = features_to_magnitude(feats, conv.features).numpy()
         fc = conv.features
