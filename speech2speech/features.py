@@ -17,10 +17,11 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['SILENCE_PEAK', 'AudioError', 'check_wave', 'peak_normalize', 'active_rms_db', 'loudness_normalize', 'resample',
-           'load_audio', 'atomic_path', 'save_audio', 'trim_silence', 'FeatureConfig', 'n_frames', 'stft_power',
-           'stft_magnitude', 'mel_basis', 'normalize_features', 'denormalize_features', 'compute_features',
-           'mel_to_power', 'features_to_magnitude', 'FeatureStats', 'pitch_track']
+__all__ = ['SILENCE_PEAK', 'F0_METHODS', 'AudioError', 'check_wave', 'peak_normalize', 'active_rms_db', 'loudness_normalize',
+           'resample', 'load_audio', 'atomic_path', 'save_audio', 'trim_silence', 'FeatureConfig', 'n_frames',
+           'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'spectral_envelope',
+           'normalize_features', 'denormalize_features', 'batch_f0', 'compute_features', 'mel_to_power',
+           'features_to_magnitude', 'FeatureStats']
 
 # %% ../nbs/00_features.ipynb #55aa0dde
 class AudioError(Exception):
@@ -183,7 +184,7 @@ class FeatureConfig:
     hop:int=256 # hop between frames in samples
     win_length:int|None=None # window length (None: n_fft)
     window:str='hann' # window name understood by `librosa.filters.get_window`
-    kind:str='linear' # 'linear' (STFT magnitude) or 'mel'
+    kind:str='linear' # 'linear' (STFT magnitude), 'mel', or 'envelope' (the spectral envelope: STFT power smoothed over one harmonic spacing)
     n_mels:int=80 # mel bands (kind='mel')
     fmin:float=0. # lowest mel frequency
     fmax:float|None=None # highest mel frequency (None: sr/2)
@@ -192,9 +193,15 @@ class FeatureConfig:
     amin:float=1e-5 # magnitude floor (compression='log')
     mean:list|None=None # per-bin mean for normalisation (None: not normalised)
     std:list|None=None # per-bin std for normalisation
+    f0_method:str='dio' # F0 tracker (`f0_track`): 'autocorr' (numpy), 'dio' or 'harvest' (WORLD, through pyworld)
+    f0_floor:float=60. # lowest F0 tracked (Hz)
+    f0_ceil:float=500. # highest F0 tracked (Hz)
 
     def __post_init__(self):
-        if self.kind not in ('linear', 'mel'): raise ValueError(f"kind must be 'linear' or 'mel', got {self.kind!r}")
+        if self.kind not in ('linear', 'mel', 'envelope'): raise ValueError(f"kind must be 'linear', 'mel' or 'envelope', got {self.kind!r}")
+        if self.f0_method not in ('autocorr', 'dio', 'harvest'):
+            raise ValueError(f"f0_method must be 'autocorr', 'dio' or 'harvest', got {self.f0_method!r}")
+        if not 0 < self.f0_floor < self.f0_ceil < self.sr/2: raise ValueError(f"need 0 < f0_floor < f0_ceil < sr/2, got {self.f0_floor}, {self.f0_ceil}")
         if self.compression not in ('db', 'log'): raise ValueError(f"compression must be 'db' or 'log', got {self.compression!r}")
         if self.hop <= 0 or self.n_fft <= 0: raise ValueError("n_fft and hop must be positive")
         if self.win > self.n_fft: raise ValueError(f"win_length {self.win_length} > n_fft {self.n_fft}")
@@ -297,6 +304,98 @@ def mel_basis(cfg:FeatureConfig, # feature settings (sr, n_fft, n_mels, fmin, fm
     key = (cfg.sr, cfg.n_fft, cfg.n_mels, float(cfg.fmin), cfg.fmax)
     return _cached(('mel',) + key, lambda: _np_mel(*key), device)
 
+# %% ../nbs/00_features.ipynb #9ac52348
+def pitch_track(wave:np.ndarray, # 1-D waveform
+                sr:int=16000, # sample rate
+                fmin:float=60., # lowest F0 searched (Hz)
+                fmax:float=400., # highest F0 searched (Hz)
+                frame:int=1024, # analysis frame (samples); must exceed 2*sr/fmin
+                hop:int=256, # hop between frames (samples)
+                voicing:float=0.6, # minimum normalised autocorrelation of a voiced frame
+                top_db:float=40., # frames this far below the loudest count as silence
+               ) -> np.ndarray: # F0 per frame in Hz, NaN where unvoiced or silent
+    "Per-frame F0 from the normalised autocorrelation (numpy only)."
+    x = np.asarray(wave, np.float32)
+    if len(x) < frame: x = np.pad(x, (0, frame - len(x)))
+    fr = np.lib.stride_tricks.sliding_window_view(x, frame)[::hop].astype(np.float64)
+    fr = fr - fr.mean(1, keepdims=True)
+    lo, hi = int(sr // fmax), int(np.ceil(sr / fmin))
+    W = frame - hi - 2                                        # a window of W samples is compared with its shifts
+    if W < hi: raise ValueError(f"frame={frame} is too short for fmin={fmin} Hz at {sr} Hz")
+    n = 1 << int(np.ceil(np.log2(frame + W)))
+    r = np.fft.irfft(np.fft.rfft(fr, n) * np.conj(np.fft.rfft(fr[:, :W], n)), n)[:, :hi + 2]
+    c = np.concatenate([np.zeros((len(fr), 1)), np.cumsum(fr**2, 1)], 1)
+    e = c[:, W:W + hi + 2] - c[:, :hi + 2]                    # energy of every shifted window
+    nac = r / np.sqrt(e[:, :1]*e + 1e-12)
+    seg = nac[:, lo:hi + 1]
+    best = seg.max(1)
+    j0 = (seg >= 0.9*best[:, None]).argmax(1)                 # first lag close to the best
+    lags = np.arange(seg.shape[1])[None]
+    near = (lags >= j0[:, None]) & (lags <= j0[:, None] + (j0[:, None] + lo)//2)
+    t = np.where(near, seg, -np.inf).argmax(1) + lo           # the peak of that first lobe
+    rows = np.arange(len(t))
+    a, b, d = nac[rows, t - 1], nac[rows, t], nac[rows, t + 1]
+    den = a - 2*b + d
+    shift = np.divide(0.5*(a - d), den, out=np.zeros_like(den), where=np.abs(den) > 1e-12)
+    f0 = sr / (t + np.clip(shift, -1, 1))
+    rms = np.sqrt(c[:, -1]/frame)
+    loud = 20*np.log10(np.maximum(rms, 1e-10)/max(rms.max(), 1e-10)) > -top_db
+    return np.where((best >= voicing) & loud, f0, np.nan)
+
+# %% ../nbs/00_features.ipynb #e53ab905
+F0_METHODS = ('autocorr', 'dio', 'harvest')
+
+def _pyworld():
+    "pyworld, imported on first use (it warns about pkg_resources on import)."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        try: import pyworld
+        except ImportError as e: raise ImportError(f"F0 tracking with 'dio' or 'harvest' needs pyworld ({e}): pip install pyworld") from e
+    return pyworld
+
+def f0_track(wave:np.ndarray, # 1-D waveform at cfg.sr
+             cfg:FeatureConfig, # sr, hop, n_fft and the tracker settings (f0_method, f0_floor, f0_ceil)
+            ) -> np.ndarray: # (n_frames(len(wave)),) float32 F0 in Hz per feature frame, 0 where unvoiced
+    "F0 of every feature frame, by the tracker `cfg.f0_method`; 0 marks unvoiced frames."
+    x, n = np.asarray(wave, np.float64), n_frames(len(wave), cfg)
+    if cfg.f0_method == 'autocorr':
+        pad = cfg.n_fft//2
+        f0 = np.nan_to_num(pitch_track(np.pad(x, (pad, pad)).astype(np.float32), cfg.sr, cfg.f0_floor, cfg.f0_ceil,
+                                       frame=cfg.n_fft, hop=cfg.hop), nan=0.)
+    else:
+        pw, fp = _pyworld(), 1000*cfg.hop/cfg.sr
+        if cfg.f0_method == 'dio':
+            f0, t = pw.dio(x, cfg.sr, f0_floor=cfg.f0_floor, f0_ceil=cfg.f0_ceil, frame_period=fp)
+            f0 = pw.stonemask(x, f0, t, cfg.sr)
+        else: f0, _ = pw.harvest(x, cfg.sr, f0_floor=cfg.f0_floor, f0_ceil=cfg.f0_ceil, frame_period=fp)
+    return np.pad(f0, (0, max(0, n - len(f0))))[:n].astype(np.float32)
+
+# %% ../nbs/00_features.ipynb #c9654f49
+def _moving_average(p:Tensor, # (..., F) float64 power
+                    width:Tensor, # (...,) window width in bins (fractional)
+                   ) -> Tensor: # (..., F) mean of p over [k - width/2, k + width/2] around every bin k
+    "Moving average along the last axis with a width per row, from the cumulative sum read at fractional bins."
+    n = p.shape[-1]
+    c = torch.nn.functional.pad(p.cumsum(-1), (1, 0))              # c[j] = sum of p[:j]
+    k = torch.arange(n, dtype=p.dtype, device=p.device) + 0.5
+    h = (width/2).clamp_min(0.5)[..., None]
+    lo, hi = (k - h).clamp(0, n), (k + h).clamp(0, n)
+    def at(x):                                                        # c at fractional positions, linearly interpolated
+        i = x.floor().long().clamp(max=n - 1)
+        return torch.lerp(c.gather(-1, i), c.gather(-1, i + 1), x - i)
+    return ((at(hi) - at(lo)) / (hi - lo)).clamp_min(0)
+
+def spectral_envelope(power:Tensor, # (..., frames, n_freq) STFT power, as `stft_power` gives it
+                      f0:Tensor|np.ndarray, # (..., frames) F0 in Hz, 0 where unvoiced
+                      cfg:FeatureConfig, # STFT settings (sr, n_fft)
+                      unvoiced_hz:float=150., # smoothing width of unvoiced frames
+                     ) -> Tensor: # (..., frames, n_freq) power envelope, same dtype and device as `power`
+    "The spectral envelope: the power spectrum smoothed twice along frequency over one harmonic spacing (F0)."
+    f0 = torch.as_tensor(f0, device=power.device, dtype=torch.float64)
+    if f0.shape != power.shape[:-1]: raise ValueError(f"f0 has shape {tuple(f0.shape)}, expected {tuple(power.shape[:-1])}")
+    width = torch.where(f0 > 0, f0, torch.full_like(f0, unvoiced_hz)) * (cfg.n_fft / cfg.sr)
+    return _moving_average(_moving_average(power.double(), width), width).to(power.dtype)
+
 # %% ../nbs/00_features.ipynb #d637068a
 def _compress(p:Tensor, cfg:FeatureConfig) -> Tensor:
     "Compress a power spectrogram in place."
@@ -328,13 +427,23 @@ def denormalize_features(feats:Tensor, # (..., n_bins, frames) normalised featur
     m, s = _stats(cfg, feats.device)
     return feats * s + m
 
+def batch_f0(waves:Tensor|np.ndarray, # (T,) or (..., T) waveforms at cfg.sr
+             cfg:FeatureConfig, # feature and tracker settings
+            ) -> Tensor: # (..., frames) float32 F0 in Hz (0: unvoiced), on the input's device
+    "`f0_track` of every wave of a batch."
+    x, lead = _as_batch(waves)
+    f0 = np.stack([f0_track(w, cfg) for w in x.detach().cpu().numpy()])
+    return torch.from_numpy(f0).to(x.device).reshape(*lead, f0.shape[-1])
+
 def compute_features(waves:Tensor|np.ndarray, # (T,) or (B, T) waveforms (a zero-padded batch is fine)
                      cfg:FeatureConfig, # feature settings
                      normalize:bool=True, # apply the config's mean/std, if it has them
+                     f0:Tensor|np.ndarray|None=None, # kind='envelope': (..., frames) F0 in Hz (None: tracked here)
                     ) -> Tensor: # (..., n_bins, frames) float32 features on the input's device
-    "Waveforms -> compressed (and optionally normalised) linear or mel spectrogram features."
+    "Waveforms -> compressed (and optionally normalised) linear, mel or envelope spectrogram features."
     p = stft_power(waves, cfg)  # (..., frames, n_freq)
     if cfg.kind == 'mel': p = p @ mel_basis(cfg, p.device).T
+    elif cfg.kind == 'envelope': p = spectral_envelope(p, batch_f0(waves, cfg) if f0 is None else f0, cfg)
     f = _compress(p, cfg).transpose(-1, -2).contiguous()
     return normalize_features(f, cfg) if normalize else f
 
@@ -421,41 +530,3 @@ class FeatureStats:
         return s
 
     def __repr__(self): return f"FeatureStats(count={self.count}, bins={None if self._mean is None else len(self._mean)})"
-
-# %% ../nbs/00_features.ipynb #51127bab
-def pitch_track(wave:np.ndarray, # 1-D waveform
-                sr:int=16000, # sample rate
-                fmin:float=60., # lowest F0 searched (Hz)
-                fmax:float=400., # highest F0 searched (Hz)
-                frame:int=1024, # analysis frame (samples); must exceed 2*sr/fmin
-                hop:int=256, # hop between frames (samples)
-                voicing:float=0.6, # minimum normalised autocorrelation of a voiced frame
-                top_db:float=40., # frames this far below the loudest count as silence
-               ) -> np.ndarray: # F0 per frame in Hz, NaN where unvoiced or silent
-    "Per-frame F0 from the normalised autocorrelation (numpy only)."
-    x = np.asarray(wave, np.float32)
-    if len(x) < frame: x = np.pad(x, (0, frame - len(x)))
-    fr = np.lib.stride_tricks.sliding_window_view(x, frame)[::hop].astype(np.float64)
-    fr = fr - fr.mean(1, keepdims=True)
-    lo, hi = int(sr // fmax), int(np.ceil(sr / fmin))
-    W = frame - hi - 2                                        # a window of W samples is compared with its shifts
-    if W < hi: raise ValueError(f"frame={frame} is too short for fmin={fmin} Hz at {sr} Hz")
-    n = 1 << int(np.ceil(np.log2(frame + W)))
-    r = np.fft.irfft(np.fft.rfft(fr, n) * np.conj(np.fft.rfft(fr[:, :W], n)), n)[:, :hi + 2]
-    c = np.concatenate([np.zeros((len(fr), 1)), np.cumsum(fr**2, 1)], 1)
-    e = c[:, W:W + hi + 2] - c[:, :hi + 2]                    # energy of every shifted window
-    nac = r / np.sqrt(e[:, :1]*e + 1e-12)
-    seg = nac[:, lo:hi + 1]
-    best = seg.max(1)
-    j0 = (seg >= 0.9*best[:, None]).argmax(1)                 # first lag close to the best
-    lags = np.arange(seg.shape[1])[None]
-    near = (lags >= j0[:, None]) & (lags <= j0[:, None] + (j0[:, None] + lo)//2)
-    t = np.where(near, seg, -np.inf).argmax(1) + lo           # the peak of that first lobe
-    rows = np.arange(len(t))
-    a, b, d = nac[rows, t - 1], nac[rows, t], nac[rows, t + 1]
-    den = a - 2*b + d
-    shift = np.divide(0.5*(a - d), den, out=np.zeros_like(den), where=np.abs(den) > 1e-12)
-    f0 = sr / (t + np.clip(shift, -1, 1))
-    rms = np.sqrt(c[:, -1]/frame)
-    loud = 20*np.log10(np.maximum(rms, 1e-10)/max(rms.max(), 1e-10)) > -top_db
-    return np.where((best >= voicing) & loud, f0, np.nan)
