@@ -16,13 +16,13 @@ import torch
 from torch.utils.data import Dataset, Sampler, DataLoader
 from fastcore.parallel import parallel
 from .features import (AudioError, FeatureConfig, FeatureStats, atomic_path, check_wave, compute_features,
-                                    load_audio, n_frames, trim_silence)
+                                    f0_track, load_audio, log_f0_stats, n_frames, trim_silence)
 
 # %% auto #0
 __all__ = ['AUDIO_EXTS', 'Utterance', 'Corpus', 'speaker_index', 'folder_corpus', 'demo_corpus', 'synth_voice', 'make_vctk_tree',
            'read_speaker_info', 'vctk_corpus', 'load_corpus', 'atomic_write', 'write_manifest', 'read_manifest',
-           'DataConfig', 'make_splits', 'PrepareResult', 'prepare', 'FeatureCache', 'CropDataset', 'collate',
-           'SpeakerBalancedSampler', 'data_loader']
+           'DataConfig', 'sentence_of', 'make_splits', 'PrepareResult', 'prepare', 'speaker_f0_stats', 'FeatureCache',
+           'CropDataset', 'collate', 'SpeakerBalancedSampler', 'data_loader']
 
 # %% ../nbs/01_data.ipynb #49efdf8a
 @dataclass
@@ -136,7 +136,7 @@ def folder_corpus(root:str|Path, # folder with one sub-folder of audio files per
 
 # %% ../nbs/01_data.ipynb #d49028c9
 def demo_corpus() -> Corpus:
-    "The bundled demo corpus: 10 TTS voices reading the same 18 sentences (16 kHz FLAC)."
+    "The bundled demo corpus: 13 real recorded voices and 5 TTS voices (16 kHz FLAC), with transcripts where known."
     import speech2speech
     return folder_corpus(Path(speech2speech.__file__).parent/'demo_corpus', name='demo')
 
@@ -280,13 +280,16 @@ def read_manifest(path:str|Path) -> list: # list of `Utterance`
 # %% ../nbs/01_data.ipynb #b8f55dff
 @dataclass
 class DataConfig:
-    "Data-side settings: crops, batches, splits, trimming."
+    "Data-side settings: crops, batches, sampling, augmentation, splits, trimming."
     crop_frames:int=128 # frames per training crop
     batch_size:int=16 # crops per batch
     short:str='pad' # utterances shorter than a crop: 'pad' (zero-pad + mask) or 'skip'
-    balanced:bool=False # sample speakers equally often (SpeakerBalancedSampler)
-    n_val:int=1 # validation utterances per speaker
-    n_test:int=1 # test utterances per speaker
+    balanced:bool=True # draw every training speaker equally often (else every utterance equally often)
+    warp:float=0. # frequency-warp augmentation of the encoder's input: factor 2**u, u uniform in [-warp, warp] (0: off)
+    n_val:int=1 # validation utterances per speaker (at least)
+    n_test:int=1 # test utterances per speaker (at least)
+    val_fraction:float=0. # ... or this fraction of each speaker's utterances, if that is more
+    test_fraction:float=0. # ... or this fraction of each speaker's utterances, if that is more
     heldout_speakers:list=field(default_factory=list) # speakers left out of training entirely
     seed:int=0 # seed of the split and of the crops
     trim_db:float=40. # silence trimming threshold (dB below peak) used by `prepare`
@@ -294,6 +297,9 @@ class DataConfig:
 
     def __post_init__(self):
         if self.short not in ('pad', 'skip'): raise ValueError(f"short must be 'pad' or 'skip', got {self.short!r}")
+        if not 0 <= self.warp < 1: raise ValueError(f"warp must be in [0, 1), got {self.warp}")
+        if not (0 <= self.val_fraction < 1 and 0 <= self.test_fraction < 1 and self.val_fraction + self.test_fraction < 1):
+            raise ValueError(f"val_fraction and test_fraction must be in [0, 1) with a sum below 1")
         self.heldout_speakers = list(self.heldout_speakers)
     def to_dict(self) -> dict: return dataclasses.asdict(self)
     @classmethod
@@ -302,24 +308,31 @@ class DataConfig:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 # %% ../nbs/01_data.ipynb #5c7fd170
-def _rank(seed:int, uid:str) -> str: return hashlib.md5(f'{seed}:{uid}'.encode()).hexdigest()
+def _rank(seed:int, key:str) -> str: return hashlib.md5(f'{seed}:{key}'.encode()).hexdigest()
+
+def sentence_of(u:Utterance) -> str: # lower-case words of the transcript, or the utterance id when it has none
+    "What identifies the sentence an utterance says, across speakers."
+    return ' '.join(re.findall(r"[a-z0-9]+(?:'[a-z0-9]+)*", u.text.lower().replace('\u2019', "'"))) or u.id
 
 def make_splits(utts:list, # `Utterance`s (a manifest)
-                cfg:DataConfig|None=None, # n_val, n_test, heldout_speakers, seed
+                cfg:DataConfig|None=None, # n_val, n_test, val/test fractions, heldout_speakers, seed
                ) -> dict: # train/val/test/heldout -> sorted ids, plus the settings used
-    "Deterministic per-speaker train/val/test split (and held-out speakers)."
+    "Deterministic per-speaker train/val/test split (and held-out speakers); parallel speakers hold out the same sentences."
     cfg = cfg or DataConfig()
     held = set(cfg.heldout_speakers)
     by_spk = {}
-    for u in utts: by_spk.setdefault(u.speaker, []).append(u.id)
+    for u in utts: by_spk.setdefault(u.speaker, []).append(u)
     out = dict(train=[], val=[], test=[], heldout=[])
-    for spk, ids in sorted(by_spk.items()):
+    for spk, us in sorted(by_spk.items()):
+        ids = [u.id for u in sorted(us, key=lambda u: (_rank(cfg.seed, sentence_of(u)), u.id))]
         if spk in held: out['heldout'] += ids; continue
-        ids = sorted(ids, key=lambda i: _rank(cfg.seed, i))
-        n_test = min(cfg.n_test, max(len(ids) - 1, 0)); n_val = min(cfg.n_val, max(len(ids) - 1 - n_test, 0))
+        n = len(ids)
+        n_test = min(max(cfg.n_test, round(cfg.test_fraction*n)), max(n - 1, 0))
+        n_val = min(max(cfg.n_val, round(cfg.val_fraction*n)), max(n - 1 - n_test, 0))
         out['test'] += ids[:n_test]; out['val'] += ids[n_test:n_test + n_val]; out['train'] += ids[n_test + n_val:]
     out = {k: sorted(v) for k, v in out.items()}
-    out.update(seed=cfg.seed, n_val=cfg.n_val, n_test=cfg.n_test, heldout_speakers=sorted(held))
+    out.update(seed=cfg.seed, n_val=cfg.n_val, n_test=cfg.n_test, val_fraction=cfg.val_fraction,
+               test_fraction=cfg.test_fraction, heldout_speakers=sorted(held))
     return out
 
 # %% ../nbs/01_data.ipynb #f21bfde3
@@ -361,10 +374,12 @@ def _save_part(path:Path, ids, frames, mean, m2):
                  mean=np.array(mean, dtype=np.float32).reshape(len(ids), -1),
                  m2=np.array(m2, dtype=np.float32).reshape(len(ids), -1))
 
-def _prepare_one(path:str, cfg:FeatureConfig, trim_db:float) -> tuple[np.ndarray, float]:
+def _prepare_one(path:str, cfg:FeatureConfig, trim_db:float) -> tuple[np.ndarray, np.ndarray, float]:
+    "One file -> (features (bins, frames), F0 (frames,), seconds after trimming)."
     w = load_audio(path, cfg.sr, min_samples=cfg.n_fft)
     w = check_wave(trim_silence(w, cfg.sr, top_db=trim_db), path, min_samples=cfg.n_fft)
-    return compute_features(w, cfg, normalize=False).numpy(), len(w)/cfg.sr
+    f0 = f0_track(w, cfg)
+    return compute_features(w, cfg, normalize=False, f0=f0).numpy(), f0, len(w)/cfg.sr
 
 def _pooled(n:np.ndarray, mean:np.ndarray, m2:np.ndarray) -> FeatureStats:
     "One `FeatureStats` from per-utterance frame counts (k,), means (k, bins) and squared-deviation sums (k, bins)."
@@ -373,16 +388,17 @@ def _pooled(n:np.ndarray, mean:np.ndarray, m2:np.ndarray) -> FeatureStats:
     return FeatureStats.from_dict(dict(count=int(N), mean=mu, m2=(m2 + n[:, None]*(mean - mu)**2).sum(0)))
 
 def _prepare_chunk(job:tuple) -> dict:
-    "Worker: prepare the utterances of one chunk; write their features and one part file."
+    "Worker: prepare the utterances of one chunk; write their features, their F0 and one part file."
     items, out_dir, cfg_d, trim_db, part = job
     cfg, out_dir = FeatureConfig.from_dict(cfg_d), Path(out_dir)
     nt = torch.get_num_threads(); torch.set_num_threads(1)
     ids, frames, means, m2s, bad, secs = [], [], [], [], [], 0.
     try:
         for uid, path, dur in items:
-            try: x, _ = _prepare_one(path, cfg, trim_db)
+            try: x, f0, _ = _prepare_one(path, cfg, trim_db)
             except AudioError as e: bad.append((path, e.problem)); continue
             except Exception as e: bad.append((path, f'{type(e).__name__}: {e}')); continue
+            _save_npy(out_dir/'f0'/f'{uid}.npy', f0)
             _save_npy(out_dir/'features'/f'{uid}.npy', x)
             secs += dur
             m = x.mean(1, dtype=np.float64); m32 = m.astype(np.float32); d = x - m32[:, None]
@@ -409,7 +425,7 @@ def _worker():
 # %% ../nbs/01_data.ipynb #4e7e6ad0
 def _done_records(out_dir:Path, wanted:set, n_bins:int) -> tuple[dict, FeatureStats]:
     "Frames of the done utterances in `wanted` (uid -> frames) and their pooled statistics, from the part files."
-    feats = {p.stem for p in (out_dir/'features').glob('*.npy')}
+    feats = {p.stem for p in (out_dir/'features').glob('*.npy')} & {p.stem for p in (out_dir/'f0').glob('*.npy')}
     parts = sorted((out_dir/'parts').glob('*.npz'), key=lambda p: (p.stat().st_mtime_ns, p.name))
     where = {}
     for k, p in enumerate(parts):
@@ -491,6 +507,17 @@ def prepare(corpus:Corpus|str|Path, # a Corpus, 'demo', or a corpus folder (VCTK
     return res
 
 # %% ../nbs/01_data.ipynb #11065c0e
+def speaker_f0_stats(out_dir:Path, # a cache folder with f0/<id>.npy files
+                     utts:list, # its utterances
+                     splits:dict, # its splits (`make_splits`)
+                    ) -> dict: # speaker -> {'mean', 'std', 'voiced'} of ln F0 (None: no voiced frame)
+    "Per-speaker log-F0 statistics: over the training utterances of training speakers, all utterances of held-out ones."
+    use = set(splits['train']) | set(splits['heldout'])
+    by = {}
+    for u in utts:
+        if u.id in use: by.setdefault(u.speaker, []).append(np.load(out_dir/'f0'/f'{u.id}.npy'))
+    return {s: log_f0_stats(f) for s, f in sorted(by.items())}
+
 def _write_cache_meta(out_dir:Path, corpus:Corpus, utts:list, cfg:FeatureConfig, data_cfg:DataConfig, bad:list):
     splits = make_splits(utts, data_cfg)
     held = set(data_cfg.heldout_speakers)
@@ -501,11 +528,12 @@ def _write_cache_meta(out_dir:Path, corpus:Corpus, utts:list, cfg:FeatureConfig,
                                                           corpus=corpus.name, root=str(corpus.root)), indent=1))
     atomic_write(out_dir/'config.json', json.dumps(cfg.to_dict(), indent=1))
     atomic_write(out_dir/'splits.json', json.dumps(splits, indent=1))
+    atomic_write(out_dir/'f0_stats.json', json.dumps(speaker_f0_stats(out_dir, utts, splits), indent=1))
     atomic_write(out_dir/'bad_files.tsv', 'path\treason\n' + ''.join(f'{p}\t{r}\n' for p, r in bad))
 
 # %% ../nbs/01_data.ipynb #a4d42dca
 class FeatureCache:
-    "A prepared feature cache: config (with stats), speaker index, manifest, splits and memory-mapped features."
+    "A prepared feature cache: config (with stats), speaker index, manifest, splits, per-speaker F0 statistics, and memory-mapped features and F0."
     def __init__(self, out_dir:str|Path): # folder written by `prepare`
         self.dir = Path(out_dir)
         if not (self.dir/'manifest.jsonl').exists():
@@ -517,6 +545,11 @@ class FeatureCache:
         self.splits = json.loads((self.dir/'splits.json').read_text())
         self._by_id = {u.id: u for u in self.manifest}
         self._spk = {s: i for i, s in enumerate(self.speakers)}
+        f0s = self.dir/'f0_stats.json'
+        if not f0s.exists():
+            raise FileNotFoundError(f"{self.dir}: a feature cache from an earlier version, without F0; prepare it again "
+                                    f"into a new folder")
+        self.f0_stats = json.loads(f0s.read_text())
         self._mean = np.asarray(self.cfg.mean, np.float32)[:, None]
         self._std = np.asarray(self.cfg.std, np.float32)[:, None]
 
@@ -545,9 +578,16 @@ class FeatureCache:
         x = np.load(self.path(utt_id), mmap_mode='r')[:, start:stop]
         return (x - self._mean)/self._std if normalize else np.array(x)
 
+    def f0(self, utt_id:str, # utterance id
+           start:int=0, # first frame
+           stop:int|None=None, # frame after the last (None: the end)
+          ) -> np.ndarray: # float32 (frames,) F0 in Hz, 0 where unvoiced
+        "F0 of one utterance (or a frame range of it), frame by frame with its features."
+        return np.array(np.load(self.dir/'f0'/f'{utt_id}.npy', mmap_mode='r')[start:stop])
+
 # %% ../nbs/01_data.ipynb #4dc54926
 class CropDataset(Dataset):
-    "Normalised fixed-length feature crops of one split of a `FeatureCache`, with speaker ids."
+    "Normalised fixed-length feature crops of one split of a `FeatureCache`, with their F0 and speaker ids."
     def __init__(self, cache:FeatureCache|str|Path, # a cache or its folder
                  split:str='train', # 'train', 'val', 'test' or 'heldout'
                  crop_frames:int|None=128, # frames per crop (None: whole utterances)
@@ -586,18 +626,19 @@ class CropDataset(Dataset):
         x = self.cache.features(u.id, start=start, stop=start + min(c, n))
         feats = torch.zeros(x.shape[0], c); feats[:, :x.shape[1]] = torch.from_numpy(x)
         mask = torch.zeros(c, dtype=torch.bool); mask[:x.shape[1]] = True
-        return dict(feats=feats, mask=mask, speaker=torch.tensor(self.speaker_ids[i]), index=torch.tensor(i))
+        f0 = torch.zeros(c); f0[:x.shape[1]] = torch.from_numpy(self.cache.f0(u.id, start, start + x.shape[1]))
+        return dict(feats=feats, mask=mask, f0=f0, speaker=torch.tensor(self.speaker_ids[i]), index=torch.tensor(i))
 
 # %% ../nbs/01_data.ipynb #c27400fc
 def collate(items:list, # dataset items (dicts of tensors)
-           ) -> dict: # feats (B, bins, T), mask (B, T), speaker (B,), index (B,)
+           ) -> dict: # feats (B, bins, T), mask (B, T), f0 (B, T), speaker (B,), index (B,)
     "Batch `CropDataset` items, padding to the longest."
     T = max(it['feats'].shape[-1] for it in items)
     feats = torch.zeros(len(items), items[0]['feats'].shape[0], T)
-    mask = torch.zeros(len(items), T, dtype=torch.bool)
+    mask, f0 = torch.zeros(len(items), T, dtype=torch.bool), torch.zeros(len(items), T)
     for b, it in enumerate(items):
-        t = it['feats'].shape[-1]; feats[b, :, :t] = it['feats']; mask[b, :t] = it['mask']
-    return dict(feats=feats, mask=mask, speaker=torch.stack([it['speaker'] for it in items]),
+        t = it['feats'].shape[-1]; feats[b, :, :t] = it['feats']; mask[b, :t] = it['mask']; f0[b, :t] = it['f0']
+    return dict(feats=feats, mask=mask, f0=f0, speaker=torch.stack([it['speaker'] for it in items]),
                 index=torch.stack([it['index'] for it in items]))
 
 # %% ../nbs/01_data.ipynb #957219ed

@@ -19,7 +19,7 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['SILENCE_PEAK', 'F0_METHODS', 'AudioError', 'check_wave', 'peak_normalize', 'active_rms_db', 'loudness_normalize',
            'resample', 'load_audio', 'atomic_path', 'save_audio', 'trim_silence', 'FeatureConfig', 'n_frames',
-           'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'spectral_envelope',
+           'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'log_f0_stats', 'spectral_envelope',
            'normalize_features', 'denormalize_features', 'batch_f0', 'compute_features', 'mel_to_power',
            'features_to_magnitude', 'FeatureStats']
 
@@ -369,6 +369,16 @@ def f0_track(wave:np.ndarray, # 1-D waveform at cfg.sr
             f0 = pw.stonemask(x, f0, t, cfg.sr)
         else: f0, _ = pw.harvest(x, cfg.sr, f0_floor=cfg.f0_floor, f0_ceil=cfg.f0_ceil, frame_period=fp)
     return np.pad(f0, (0, max(0, n - len(f0))))[:n].astype(np.float32)
+
+# %% ../nbs/00_features.ipynb #f70013ca
+def log_f0_stats(f0s:np.ndarray|list, # F0 contour(s) in Hz (0: unvoiced): one array or a list of them
+                 min_std:float=0.05, # floor of the standard deviation (a monotone voice is not a point)
+                ) -> dict|None: # {'mean', 'std', 'voiced'}: of ln F0 over the voiced frames; None if none is voiced
+    "Mean and standard deviation of the natural log of F0 over the voiced frames."
+    f = np.concatenate([np.ravel(np.asarray(x, np.float64)) for x in (f0s if isinstance(f0s, (list, tuple)) else [f0s])])
+    v = np.log(f[f > 0])
+    if v.size == 0: return None
+    return dict(mean=float(v.mean()), std=float(max(v.std(), min_std)), voiced=int(v.size))
 
 # %% ../nbs/00_features.ipynb #c9654f49
 def _moving_average(p:Tensor, # (..., F) float64 power
