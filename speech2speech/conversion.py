@@ -6,20 +6,21 @@ Docs: https://speech2speech.github.io/speech2speech/conversion.html.md"""
 
 # %% ../nbs/06_conversion.ipynb #e3a58f7b
 from __future__ import annotations
-import html, json, os
+import dataclasses, html, json, math, os
 from pathlib import Path
 import numpy as np
 import torch
 import librosa
 from fastprogress.fastprogress import progress_bar
 from .features import (AudioError, atomic_path, load_audio, check_wave, save_audio, compute_features, n_frames,
-                                    resample)
-from .training import load_model, demo_checkpoint, save_figure
+                                    resample, f0_track, log_f0_stats)
+from .training import load_checkpoint, model_from_checkpoint, demo_checkpoint, save_figure
 from .griffinlim import magnitude_to_wave
+from .vocoder import features_to_wave, VOCODERS
 
 # %% auto #0
-__all__ = ['as_mono', 'chunk_spans', 'join_chunks', 'UnknownSpeakerError', 'Converter', 'plot_spectrograms', 'audio_row',
-           'demo_targets', 'demo_sentences', 'run_demo', 'player']
+__all__ = ['as_mono', 'chunk_spans', 'join_chunks', 'map_f0', 'UnknownSpeakerError', 'Converter', 'plot_spectrograms',
+           'audio_row', 'demo_targets', 'demo_sentences', 'voice_label', 'run_demo', 'player']
 
 # %% ../nbs/06_conversion.ipynb #c1eb68f1
 def as_mono(wave: np.ndarray|torch.Tensor, # audio: (samples,), (samples, channels) or (channels, samples)
@@ -60,6 +61,21 @@ def join_chunks(pieces: list[np.ndarray], # converted chunks, in order
         out[s:e] += piece
     return out
 
+# %% ../nbs/06_conversion.ipynb #6f8fea49
+def map_f0(f0: torch.Tensor|np.ndarray, # F0 contour(s) in Hz, 0 where unvoiced
+           source: dict|None, # the source's log-F0 statistics ({'mean', 'std'}), or None
+           target: dict|None, # the target's, or None
+           semitones: float = 0., # shift after the mapping
+           limits: tuple = (30., 1000.), # the result is kept within these (Hz)
+          ) -> torch.Tensor: # the mapped contour, float32, same shape
+    "Move an F0 contour from the source's pitch range into the target's (log-F0 mean and spread), then shift it."
+    f0 = torch.as_tensor(f0, dtype=torch.float32)
+    lf = torch.log(f0.clamp_min(1.))
+    if source is not None and target is not None:
+        lf = target['mean'] + (lf - source['mean']) * (target['std'] / source['std'])
+    out = torch.exp(lf + semitones*math.log(2)/12).clamp(*limits)
+    return torch.where(f0 > 0, out, torch.zeros_like(out))
+
 # %% ../nbs/06_conversion.ipynb #e1c36556
 class UnknownSpeakerError(ValueError):
     "A target speaker that the checkpoint was not trained on."
@@ -70,30 +86,37 @@ class Converter:
     def __init__(self, model: torch.nn.Module, # a trained `VQVAE`
                  config, # the training `Config` the model was trained with
                  speakers: list[str], # the speaker index (position = embedding row)
-                 device: str|torch.device = 'cpu', # where the model and Griffin-Lim run
-                 n_iter: int = 32, # Griffin-Lim iterations
+                 device: str|torch.device = 'cpu', # where the model and the vocoder run
+                 n_iter: int|None = None, # Griffin-Lim rounds (None: the vocoder's default, 8 after source-filter, 32 alone)
                  chunk_seconds: float = 20., # long recordings are converted in chunks of this length
                  overlap_seconds: float = 0.25, # cross-fade between chunks
                  batch_chunks: int = 8, # chunks converted together (bounds memory)
+                 f0_stats: dict|None = None, # speaker -> log-F0 statistics (from the checkpoint)
+                 vocoder: str|None = None, # 'source-filter' or 'griffin-lim' (None: source-filter for envelope models)
                 ):
         self.model, self.cfg, self.speakers = model.to(device).eval(), config, list(speakers)
         self.device, self.n_iter, self.batch_chunks = torch.device(device), n_iter, batch_chunks
         self.chunk, self.overlap = int(chunk_seconds*self.sr), int(overlap_seconds*self.sr)
+        self.f0_stats = dict(f0_stats or {})
+        self.vocoder = vocoder or ('source-filter' if config.features.kind == 'envelope' else 'griffin-lim')
+        if self.vocoder not in VOCODERS: raise ValueError(f"vocoder must be one of {VOCODERS}, got {self.vocoder!r}")
 
     @classmethod
     def from_checkpoint(cls, ckpt: str|Path|None = None, # a checkpoint file; None: the bundled demo checkpoint
                         device: str = 'cpu', # where to run
                         **kwargs): # passed on to `Converter`
-        "Rebuild features, speaker index and model from a checkpoint alone."
-        model, config, speakers = load_model(ckpt or demo_checkpoint(), device=device)
-        return cls(model, config, speakers, device=device, **kwargs)
+        "Rebuild features, speaker index, pitch statistics and model from a checkpoint alone."
+        path = ckpt or demo_checkpoint()
+        ck = load_checkpoint(path)
+        model, config = model_from_checkpoint(ck, path, device)
+        return cls(model, config, ck['speakers'], device=device, f0_stats=ck.get('f0_stats'), **kwargs)
 
     @property
     def features(self): return self.cfg.features
     @property
     def sr(self) -> int: return self.cfg.features.sr
 
-    def __repr__(self): return f"Converter({len(self.speakers)} speakers at {self.sr} Hz, {self.n_iter} Griffin-Lim iterations)"
+    def __repr__(self): return f"Converter({len(self.speakers)} speakers at {self.sr} Hz, {self.vocoder} vocoder)"
 
 # %% ../nbs/06_conversion.ipynb #d369bac0
 from fastcore.basics import patch
@@ -115,40 +138,66 @@ def load(self: Converter, source: str|Path|np.ndarray|torch.Tensor, # a file, or
     return as_mono(source, sr, self.sr)
 
 # %% ../nbs/06_conversion.ipynb #c8311252
+def _pad_stack(xs: list, n: int) -> torch.Tensor:
+    "1-D arrays zero-padded to length n, stacked."
+    out = torch.zeros(len(xs), n)
+    for i, x in enumerate(xs): out[i, :len(x)] = torch.as_tensor(x)
+    return out
+
 @patch
 @torch.no_grad()
 def render(self: Converter, chunks: list[np.ndarray], # mono waveforms at the model's rate
-           speakers: list[int|None], # per chunk: a speaker index to decode with, or None for resynthesis only
+           speakers: list[int|None], # per chunk: a speaker index to decode with, or None for the vocoder alone
+           f0s: list[np.ndarray]|None = None, # per chunk: its F0 per frame (None: tracked here)
+           source_stats: dict|None = None, # the source's log-F0 statistics (None: from these chunks)
+           pitch_shift: float = 0., # semitones added to the converted pitch
           ) -> list[np.ndarray]: # one waveform per chunk, as long as the chunk
-    "Features -> (encode, decode with a speaker) -> Griffin-Lim, for a batch of chunks."
+    "Features -> (encode, decode with a speaker and a mapped F0) -> vocoder, for a batch of chunks."
     lengths = [len(c) for c in chunks]
-    batch = torch.zeros(len(chunks), max(lengths))
-    for i, c in enumerate(chunks): batch[i, :len(c)] = torch.from_numpy(c)
-    feats = compute_features(batch.to(self.device), self.features)
+    f0s = [f0_track(c, self.features) for c in chunks] if f0s is None else f0s
+    if source_stats is None: source_stats = log_f0_stats(list(f0s))
+    batch = _pad_stack(chunks, max(lengths)).to(self.device)
+    f0 = _pad_stack(f0s, n_frames(max(lengths), self.features)).to(self.device)
+    feats = compute_features(batch, self.features, f0=f0)
     todo = [i for i, s in enumerate(speakers) if s is not None]
     if todo:
-        spk = torch.tensor([speakers[i] for i in todo], dtype=torch.long, device=self.device)
-        feats[todo] = self.model.decode(self.model.encode(feats[todo]), spk, length=feats.shape[-1]).to(feats.dtype)
-    waves = magnitude_to_wave(feats, self.features, n_iter=self.n_iter, lengths=lengths)
+        spk = [speakers[i] for i in todo]
+        f0[todo] = torch.stack([map_f0(f0[i], source_stats, self.f0_stats.get(self.speakers[s]), pitch_shift)
+                                for i, s in zip(todo, spk)]).to(self.device)
+        feats[todo] = self.model.decode(self.model.encode(feats[todo]), torch.tensor(spk, device=self.device),
+                                        length=feats.shape[-1], f0=f0[todo]).to(feats.dtype)
+    waves = features_to_wave(feats, self.features, f0=f0, vocoder=self.vocoder, n_iter=self.n_iter, lengths=lengths)
     return [w[:n].float().cpu().numpy() for w, n in zip(waves, lengths)]
 
 @patch
-def _run(self: Converter, wave: np.ndarray, speaker: int|None) -> np.ndarray:
+def _run(self: Converter, wave: np.ndarray, speaker: int|None, pitch_shift: float = 0.,
+         source_stats: dict|None = None) -> np.ndarray:
+    "Convert a whole recording: chunks, their F0, the source's pitch range, batches of chunks, cross-faded joins."
     spans = chunk_spans(len(wave), self.chunk, self.overlap)
+    chunks = [wave[s:e] for s, e in spans]
+    f0s = [f0_track(c, self.features) for c in chunks]
+    stats = source_stats or log_f0_stats(f0s)
     pieces = []
     for i in range(0, len(spans), self.batch_chunks):
-        part = spans[i:i+self.batch_chunks]
-        pieces += self.render([wave[s:e] for s, e in part], [speaker]*len(part))
+        k = slice(i, i + self.batch_chunks)
+        pieces += self.render(chunks[k], [speaker]*len(chunks[k]), f0s[k], stats, pitch_shift)
     return join_chunks(pieces, spans, self.overlap)
 
 # %% ../nbs/06_conversion.ipynb #64bb0b6e
 @patch
+def source_stats(self: Converter, speaker: str|None) -> dict|None:
+    "The log-F0 statistics of a known source speaker (None: unknown, measure the recording itself)."
+    return self.f0_stats.get(speaker) if speaker is not None else None
+
+@patch
 def convert(self: Converter, source: str|Path|np.ndarray, # a file, or an array of samples
             target: str, # the speaker whose voice the output should have
             sr: int|None = None, # the sample rate of an array source
+            pitch_shift: float = 0., # semitones up (+) or down (-), after mapping into the target's range
+            source_speaker: str|None = None, # the source's speaker if the checkpoint knows it (else its own pitch range)
            ) -> np.ndarray: # float32 audio at the model's rate, as long as the source
     "Say what `source` says in `target`'s voice."
-    return self._run(self.load(source, sr), self.speaker_id(target))
+    return self._run(self.load(source, sr), self.speaker_id(target), pitch_shift, self.source_stats(source_speaker))
 
 @patch
 def reconstruct(self: Converter, source: str|Path|np.ndarray, # a file, or an array of samples
@@ -156,14 +205,22 @@ def reconstruct(self: Converter, source: str|Path|np.ndarray, # a file, or an ar
                 sr: int|None = None, # the sample rate of an array source
                ) -> np.ndarray: # the model's reconstruction, in the speaker's own voice
     "Encode and decode `source` with its own speaker: what the model keeps of a recording."
-    return self.convert(source, speaker, sr)
+    return self.convert(source, speaker, sr, source_speaker=speaker)
 
 @patch
 def resynthesize(self: Converter, source: str|Path|np.ndarray, # a file, or an array of samples
                  sr: int|None = None, # the sample rate of an array source
-                ) -> np.ndarray: # Griffin-Lim of the source's own spectrogram
-    "Vocoder only: what Griffin-Lim keeps of a recording, with no model in between."
-    return self._run(self.load(source, sr), None)
+                 vocoder: str = 'griffin-lim', # 'griffin-lim' (of the sharp spectrogram) or 'source-filter' (of its envelope)
+                ) -> np.ndarray: # the vocoder's version of the source, with no model in between
+    "Vocoder only: what Griffin-Lim (or the source-filter vocoder) keeps of a recording."
+    wave = self.load(source, sr)
+    if vocoder == 'source-filter': return self._run(wave, None)
+    if vocoder != 'griffin-lim': raise ValueError(f"vocoder must be one of {VOCODERS}, got {vocoder!r}")
+    lin = dataclasses.replace(self.features, kind='linear', mean=None, std=None)
+    spans = chunk_spans(len(wave), self.chunk, self.overlap)
+    pieces = [magnitude_to_wave(compute_features(torch.from_numpy(wave[s:e]).to(self.device), lin), lin, n_iter=32,
+                                lengths=[e - s]).cpu().numpy() for s, e in spans]
+    return join_chunks(pieces, spans, self.overlap)
 
 @patch
 @torch.no_grad()
@@ -171,8 +228,9 @@ def encode(self: Converter, source: str|Path|np.ndarray, # a file, or an array o
            sr: int|None = None, # the sample rate of an array source
           ) -> torch.Tensor: # code indices, (frames // downsample,)
     "The discrete codes of `source`: what the model thinks is said, independently of who says it."
-    wave = torch.from_numpy(self.load(source, sr))[None].to(self.device)
-    return self.model.encode(compute_features(wave, self.features))[0].cpu()
+    wave = self.load(source, sr)
+    f0 = torch.from_numpy(f0_track(wave, self.features))
+    return self.model.encode(compute_features(torch.from_numpy(wave)[None].to(self.device), self.features, f0=f0[None]))[0].cpu()
 
 # %% ../nbs/06_conversion.ipynb #1277cc2e
 @patch
@@ -180,14 +238,15 @@ def versions(self: Converter, source: str|Path|np.ndarray, # a file, or an array
              speaker: str|None, # the source's own speaker, for the reconstruction (None: no reconstruction)
              targets: list[str], # speakers to convert into
              sr: int|None = None, # the sample rate of an array source
+             pitch_shift: float = 0., # semitones added to the conversions' pitch
             ) -> dict[str, np.ndarray]: # name -> waveform: original, griffin-lim, reconstruction, `to <target>`...
     "Original, Griffin-Lim resynthesis, model reconstruction and conversions of one recording."
     wave = self.load(source, sr)
-    names, ids = ['griffin-lim'], [None]
-    if speaker is not None: names, ids = names + ['reconstruction'], ids + [self.speaker_id(speaker)]
-    names, ids = names + [f'to {t}' for t in targets], ids + [self.speaker_id(t) for t in targets]
-    outs = (self.render([wave]*len(ids), ids) if len(wave) <= self.chunk else [self._run(wave, i) for i in ids])
-    return {'original': wave, **dict(zip(names, outs))}
+    out = {'original': wave, 'griffin-lim': self.resynthesize(wave, self.sr)}
+    stats = self.source_stats(speaker if speaker in self.speakers else None)
+    if speaker is not None and speaker in self.speakers: out['reconstruction'] = self._run(wave, self.speaker_id(speaker), 0., stats)
+    for t in targets: out[f'to {t}'] = self._run(wave, self.speaker_id(t), pitch_shift, stats)
+    return out
 
 # %% ../nbs/06_conversion.ipynb #457fff6c
 @patch
@@ -195,13 +254,14 @@ def convert_files(self: Converter, paths: list[str|Path], # source recordings
                   target: str, # target speaker
                   out_dir: str|Path, # where `<stem>_to_<target>.wav` files are written
                   progress: bool = True, # show a progress bar
+                  pitch_shift: float = 0., # semitones added to the converted pitch
                  ) -> list[Path]: # the files written
     "Convert every file in `paths` into `target`'s voice; raise one `AudioError` listing the files that failed."
     self.speaker_id(target)
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     written, failed = [], []
     for p in (progress_bar(paths) if progress and len(paths) > 1 else paths):
-        try: wave = self.convert(p, target)
+        try: wave = self.convert(p, target, pitch_shift=pitch_shift)
         except AudioError as e: failed.append(str(e)); continue
         written.append(save_audio(out_dir/f"{Path(p).stem}_to_{target}.wav", wave, self.sr))
     if failed: raise AudioError(f"{len(failed)} of {len(paths)} files", f"failed ({len(written)} written to {out_dir}):\n  " + "\n  ".join(failed))
@@ -270,51 +330,74 @@ audio{{width:190px}} img{{max-width:100%}}</style></head><body><h1>{esc(title)}<
 # %% ../nbs/06_conversion.ipynb #91a69197
 def demo_sentences(converter: Converter, # a converter trained on the demo corpus
                    per_speaker: int = 1, # sentences per voice
-                  ) -> list: # `Utterance`s held out from training (test split)
-    "Held-out demo-corpus sentences of every voice the converter knows."
+                   heldout: bool = True, # also the voices held out of training (unseen speakers)
+                  ) -> list: # `Utterance`s held out from training (test split, then held-out voices)
+    "Held-out demo-corpus sentences of every voice the converter knows (and of the voices it never heard)."
     from speech2speech.data import demo_corpus, make_splits
     corpus = demo_corpus()
-    test = set(make_splits(corpus.utterances, converter.cfg.data)['test'])
+    split = make_splits(corpus.utterances, converter.cfg.data)
+    test, unseen = set(split['test']), sorted({u.speaker for u in corpus.utterances if u.id in set(split['heldout'])})
     chosen = []
     for spk in converter.speakers:
         chosen += [u for u in corpus.utterances if u.speaker == spk and u.id in test][:per_speaker]
+    for spk in (unseen if heldout else []):
+        chosen += [u for u in corpus.utterances if u.speaker == spk][:per_speaker]
     return chosen
+
+def voice_label(speaker: str, # a demo-corpus voice
+                converter: Converter|None = None, # the converter (to tell voices it never heard)
+               ) -> str: # e.g. 'arctic_slt (real, F)' or 'libri_2414 (real, M, unseen)'
+    "A voice's name with what it is: real or synthetic, gender, and whether the model heard it in training."
+    from speech2speech.data import demo_corpus
+    info = demo_corpus().speaker_info.get(speaker, {})
+    kind = 'synthetic' if info.get('synthetic') else 'real'
+    unseen = ', unseen' if converter is not None and speaker not in converter.speakers else ''
+    return f"{speaker} ({kind}{', ' + info['gender'] if info.get('gender') else ''}{unseen})"
 
 # %% ../nbs/06_conversion.ipynb #bac35b02
 def run_demo(out_dir: str|Path = 'demo_out', # folder to write (wav/, grid.png, index.html)
              ckpt: str|Path|None = None, # checkpoint (default: the bundled demo checkpoint)
              n_targets: int = 3, # target voices per source sentence
              per_speaker: int = 1, # held-out sentences per source voice
-             n_iter: int = 32, # Griffin-Lim iterations
+             n_iter: int|None = None, # Griffin-Lim rounds (None: the vocoder's default)
              progress: bool = True, # show a progress bar
             ) -> Path: # the written index.html
     "Convert held-out demo sentences between the bundled voices; write wavs, a spectrogram grid and index.html."
     import matplotlib; import matplotlib.pyplot as plt
+    from speech2speech.data import demo_corpus
     conv = Converter.from_checkpoint(ckpt, n_iter=n_iter)
+    info = demo_corpus().speaker_info
     out = Path(out_dir); (out/'wav').mkdir(parents=True, exist_ok=True)
     utts = demo_sentences(conv, per_speaker)
+    real = [s for s in conv.speakers if not info.get(s, {}).get('synthetic')]
     rows, all_versions = [], []
     for u in (progress_bar(utts) if progress else utts):
-        v = conv.versions(u.path, u.speaker, demo_targets(conv.speakers, u.speaker, n_targets))
+        pool = real if u.speaker in real or u.speaker not in conv.speakers else conv.speakers   # real voices into real voices
+        v = conv.versions(u.path, u.speaker, demo_targets(pool, u.speaker, n_targets))
         files = {}
         for name, w in v.items():
             f = out/'wav'/f"{u.id}_{name.replace(' ', '_')}.wav"
             save_audio(f, w, conv.sr); files[name] = f"wav/{f.name}"
-        rows.append(dict(speaker=u.speaker, id=u.id, text=u.text, files=files)); all_versions.append(v)
+        rows.append(dict(speaker=voice_label(u.speaker, conv), id=u.id, text=u.text or '(no transcript)', files=files))
+        all_versions.append(v)
     n_cols = 3 + n_targets
     fig, axes = plt.subplots(len(rows), n_cols, figsize=(2.4*n_cols, 1.7*len(rows)), squeeze=False, sharey=True)
     for r, (row, v) in enumerate(zip(rows, all_versions)):
-        plot_spectrograms(v, conv.sr, axes=axes[r])
+        plot_spectrograms(v, conv.sr, axes=axes[r][:len(v)])
         for ax in axes[r]: ax.set_xlabel('')
-        axes[r][0].set_ylabel(f"{row['speaker']}\nkHz", fontsize=8)
+        for ax in axes[r][len(v):]: ax.set_axis_off()
+        axes[r][0].set_ylabel(f"{row['speaker'].split(' ')[0]}\nkHz", fontsize=8)
     fig.tight_layout(); save_figure(fig, out/'grid.png', dpi=80); plt.close(fig)
     cols = ['original', 'griffin-lim', 'reconstruction'] + [f'conversion {k+1}' for k in range(n_targets)]
     for r in rows:
         conv_files = [(k, f) for k, f in r['files'].items() if k.startswith('to ')]
-        for k, (name, f) in enumerate(conv_files): r['files'][f'conversion {k+1}'] = f; r.setdefault('labels', {})[f'conversion {k+1}'] = name
-    intro = (f"{len(rows)} held-out sentences of the bundled demo corpus, each converted into {n_targets} other voices by the "
-             f"demo checkpoint ({len(conv.speakers)} voices, {n_iter} Griffin-Lim iterations). <i>griffin-lim</i> is the "
-             "vocoder alone on the original spectrogram; <i>reconstruction</i> is the model in the speaker's own voice.")
+        for k, (name, f) in enumerate(conv_files):
+            r['files'][f'conversion {k+1}'] = f; r.setdefault('labels', {})[f'conversion {k+1}'] = 'to ' + voice_label(name[3:], conv)
+    intro = (f"{len(rows)} sentences of the bundled demo corpus that the demo checkpoint never trained on, each converted "
+             f"into {n_targets} other voices ({len(conv.speakers)} voices in training, {conv.vocoder} vocoder). Real "
+             "voices are converted into real voices; <i>unseen</i> voices were held out of training altogether. "
+             "<i>griffin-lim</i> is Griffin-Lim of the original's own spectrogram (the vocoder reference); "
+             "<i>reconstruction</i> is the model in the speaker's own voice.")
     page = out/'index.html'
     with atomic_path(page) as tmp: tmp.write_text(_html_page(rows, cols, 'speech2speech demo', intro))
     return page
@@ -323,18 +406,20 @@ def run_demo(out_dir: str|Path = 'demo_out', # folder to write (wav/, grid.png, 
 def player(converter: Converter, # the converter to listen to
            utterances: list|None = None, # `Utterance`s to choose from (default: held-out demo sentences)
           ):
-    "An ipywidgets player: source sentence x target voice -> original, Griffin-Lim, reconstruction, conversion."
+    "An ipywidgets player: source sentence x target voice x pitch shift -> original, Griffin-Lim, reconstruction, conversion."
     import ipywidgets as W, matplotlib.pyplot as plt
     from IPython.display import display
     utts = utterances or demo_sentences(converter, per_speaker=2)
     src = W.Dropdown(options=[(f"{u.speaker}: {u.text[:50]}", u) for u in utts], description='source')
     tgt = W.Dropdown(options=converter.speakers, value=converter.speakers[-1], description='target')
+    shift = W.FloatSlider(value=0., min=-12., max=12., step=1., description='semitones', continuous_update=False)
     out = W.Output()
     def show(*_):
         with out:
             out.clear_output(wait=True)
             u = src.value
-            v = converter.versions(u.path, u.speaker, [tgt.value])
+            v = converter.versions(u.path, u.speaker, [tgt.value], pitch_shift=shift.value)
             display(audio_row(v, converter.sr)); plot_spectrograms(v, converter.sr); plt.show()
-    src.observe(show, 'value'); tgt.observe(show, 'value'); show()
-    return W.VBox([W.HBox([src, tgt]), out])
+    for w in (src, tgt, shift): w.observe(show, 'value')
+    show()
+    return W.VBox([W.HBox([src, tgt, shift]), out])
