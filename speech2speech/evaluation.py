@@ -22,9 +22,10 @@ from .training import save_figure
 __all__ = ['EVAL_EXTRA', 'MCD_CONST', 'SYSTEMS', 'MEAN_METRICS', 'COLUMNS', 'require', 'mel_cepstrum', 'dtw_path',
            'cepstral_distortion', 'trim', 'mcd', 'speaker_encoder', 'speaker_embedding', 'cosine', 'speaker_centroid',
            'nearest_speaker', 'normalize_text', 'error_rates', 'recognizer', 'transcribe', 'codebook_usage', 'dnsmos',
-           'sentence_key', 'Pair', 'make_pairs', 'evaluation_set', 'centroid_utterances', 'render', 'Analysis',
-           'analyse', 'score', 'summarize', 'similarity_matrix', 'plot_similarity_matrix', 'plot_per_speaker',
-           'md_table', 'summary_table', 'write_report', 'evaluate']
+           'cepstral_peak_prominence', 'harmonicity', 'pitch_spread', 'sentence_key', 'Pair', 'make_pairs',
+           'evaluation_set', 'centroid_utterances', 'render', 'Analysis', 'analyse', 'score', 'summarize',
+           'similarity_matrix', 'plot_similarity_matrix', 'plot_per_speaker', 'md_table', 'summary_table',
+           'write_report', 'evaluate']
 
 # %% ../nbs/07_evaluation.ipynb #208559b0
 EVAL_EXTRA = "pip install 'speech2speech[eval]'"
@@ -221,6 +222,46 @@ def dnsmos(wave: np.ndarray, # 1-D waveform
     r = sm.run(np.clip(wave, -1, 1), sr=16000)
     return dict(ovrl=float(r['ovrl_mos']), sig=float(r['sig_mos']), bak=float(r['bak_mos']), p808=float(r['p808_mos']))
 
+# %% ../nbs/07_evaluation.ipynb #4f576760
+def cepstral_peak_prominence(wave: np.ndarray, # 1-D waveform
+                             sr: int = 16000, # its sample rate
+                             f0_range: tuple = (60., 500.), # pitch range searched (Hz)
+                             n_fft: int = 1024, # analysis frame (samples)
+                             hop: int = 256, # hop (samples)
+                            ) -> np.ndarray: # (frames,) CPP in dB per frame, centred frames as in the features
+    "Cepstral peak prominence of every frame: the cepstral peak in the pitch range above the cepstrum's regression line."
+    x = np.pad(np.asarray(wave, np.float64), (n_fft//2, n_fft//2))
+    fr = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop] * np.hanning(n_fft)
+    db = 10*np.log10(np.abs(np.fft.rfft(fr, axis=1))**2 + 1e-12)
+    cep = 20*np.log10(np.abs(np.fft.irfft(db, axis=1)[:, :n_fft//2]) + 1e-9)     # the power cepstrum, in dB
+    q = np.arange(n_fft//2)
+    band = (q >= int(sr/f0_range[1])) & (q <= int(np.ceil(sr/f0_range[0])))
+    qb, cb = q[band].astype(np.float64), cep[:, band]
+    A = np.stack([qb, np.ones_like(qb)], 1)
+    coef = np.linalg.lstsq(A, cb.T, rcond=None)[0]               # a line per frame over the searched quefrencies
+    k = cb.argmax(1)
+    return cb[np.arange(len(cb)), k] - (coef[0]*qb[k] + coef[1])
+
+def harmonicity(wave: np.ndarray, # 1-D waveform
+                sr: int = 16000, # its sample rate
+                reference: np.ndarray|None = None, # a recording of the same length whose voiced frames are used
+               ) -> float: # mean CPP in dB over the voiced frames
+    "Mean cepstral peak prominence over the voiced frames (of `reference`, else of `wave` itself)."
+    from speech2speech.features import FeatureConfig, f0_track
+    ref = wave if reference is None else reference
+    voiced = f0_track(np.asarray(ref, np.float32), FeatureConfig(sr=sr)) > 0
+    cpp = cepstral_peak_prominence(wave, sr)
+    n = min(len(cpp), len(voiced))
+    return float(cpp[:n][voiced[:n]].mean()) if voiced[:n].any() else float('nan')
+
+def pitch_spread(wave: np.ndarray, # 1-D waveform
+                 sr: int = 16000, # its sample rate
+                ) -> float: # standard deviation of the F0 in semitones over the voiced frames
+    "How much the pitch moves: the spread of F0, in semitones, over the voiced frames."
+    from speech2speech.features import FeatureConfig, f0_track
+    f0 = f0_track(np.asarray(wave, np.float32), FeatureConfig(sr=sr))
+    return float(np.std(12*np.log2(f0[f0 > 0]))) if (f0 > 0).sum() > 1 else float('nan')
+
 # %% ../nbs/07_evaluation.ipynb #5b1a9ad9
 def sentence_key(utt, # an `Utterance` (id, speaker, path, duration, text)
                 ) -> str: # what identifies its sentence across speakers
@@ -241,10 +282,18 @@ def make_pairs(heldout: list, # held-out source utterances
                targets: list[str], # target speakers (training speakers)
                n_pairs: int|None = None, # keep a seeded random sample of this many pairs (None: all)
                seed: int = 0, # seed of the sample
+               per_source: int|None = None, # only this many targets per source: those with a parallel recording first
               ) -> list[Pair]: # pairs in a stable order (held-out order, then target order)
     "Every (held-out utterance, other target speaker) pair, with the target's recording of the same sentence."
     refs = {(sentence_key(u), u.speaker): u for u in utterances}
-    pairs = [Pair(u, t, refs.get((sentence_key(u), t))) for u in heldout for t in targets if t != u.speaker]
+    pairs = []
+    for i, u in enumerate(heldout):
+        ts = [t for t in targets if t != u.speaker]
+        if per_source is not None and ts:
+            k = i % len(ts); ts = ts[k:] + ts[:k]                         # rotate, so sources spread over the targets
+            ts = sorted(ts, key=lambda t: (sentence_key(u), t) not in refs)[:per_source]   # parallel ones first
+            ts = [t for t in targets if t in ts]
+        pairs += [Pair(u, t, refs.get((sentence_key(u), t))) for t in ts]
     if n_pairs is not None and n_pairs < len(pairs):
         keep = np.sort(np.random.default_rng(seed).choice(len(pairs), n_pairs, replace=False))
         pairs = [pairs[i] for i in keep]
@@ -263,10 +312,13 @@ def _cache_split(cache_dir, split: str, corpus_utts: list|None):
 def evaluation_set(data = 'demo', # 'demo', a corpus folder, a `Corpus`, or a feature cache folder written by `data.prepare`
                    cache_dir: str|Path|None = None, # the feature cache the checkpoint was trained on (its `splits.json`)
                    data_cfg = None, # the checkpoint's `DataConfig` (None: the defaults)
-                   split: str = 'test', # 'test' (unseen sentences) or 'heldout' (unseen speakers)
+                   split: str = 'test', # 'test' (unseen sentences), 'heldout' (unseen speakers), or both: 'test+heldout'
                   ) -> tuple[list, list, str]: # (all utterances, held-out utterances, how the held-out set was chosen)
     "The utterances of `data` and the held-out ones to convert."
     from speech2speech.data import load_corpus, make_splits, DataConfig
+    if '+' in split:
+        parts = [evaluation_set(data, cache_dir, data_cfg, s) for s in split.split('+')]
+        return parts[0][0], [u for p in parts for u in p[1]], '; '.join(p[2] for p in parts)
     if split not in ('test', 'heldout', 'val', 'train'): raise ValueError(f"unknown split {split!r}")
     if isinstance(data, (str, Path)) and (Path(data)/'splits.json').exists():
         utts, held = _cache_split(data, split, None)
@@ -333,15 +385,18 @@ class Analysis:
     ceps: np.ndarray # mel-cepstrum of the trimmed wave
     transcript: str|None = None # PocketSphinx transcript (None: not recognised)
     mos: dict|None = None # DNSMOS scores (None: not estimated)
+    cpp: float = float('nan') # harmonicity: mean cepstral peak prominence over its voiced frames (dB)
+    spread: float = float('nan') # pitch spread over its voiced frames (semitones)
 
 def analyse(wave: np.ndarray, # 1-D waveform
             sr: int = 16000, # its sample rate
             asr: bool = True, # transcribe it
             mos: bool = False, # estimate DNSMOS
            ) -> Analysis:
-    "Embedding, mel-cepstrum, transcript and (optionally) DNSMOS of one waveform."
+    "Embedding, mel-cepstrum, transcript, harmonicity, pitch spread and (optionally) DNSMOS of one waveform."
     return Analysis(speaker_embedding(wave, sr), mel_cepstrum(trim(wave), sr),
-                    transcribe(wave, sr) if asr else None, dnsmos(wave, sr) if mos else None)
+                    transcribe(wave, sr) if asr else None, dnsmos(wave, sr) if mos else None,
+                    harmonicity(wave, sr), pitch_spread(wave, sr))
 
 def score(out: Analysis, # the system's output
           src: Analysis, # the source recording
@@ -357,14 +412,14 @@ def score(out: Analysis, # the system's output
     r = dict(mcd_target=cepstral_distortion(ref.ceps, out.ceps) if ref is not None else float('nan'),
              mcd_source=cepstral_distortion(src.ceps, out.ceps),
              sim_target=cosine(out.embedding, centroids[target]), sim_source=cosine(out.embedding, source_centroid),
-             nearest=nearest, accept=float(nearest == target), transcript=out.transcript)
+             nearest=nearest, accept=float(nearest == target), transcript=out.transcript, cpp=out.cpp, f0_spread=out.spread)
     if text and out.transcript is not None: r.update(error_rates(text, out.transcript))
     if out.mos: r.update({f'mos_{k}': v for k, v in out.mos.items()})
     return r
 
 # %% ../nbs/07_evaluation.ipynb #c56570aa
 MEAN_METRICS = ('mcd_target', 'mcd_source', 'sim_target', 'sim_source', 'accept',
-                'mos_ovrl', 'mos_sig', 'mos_bak', 'mos_p808')
+                'cpp', 'f0_spread', 'mos_ovrl', 'mos_sig', 'mos_bak', 'mos_p808')
 
 def summarize(rows: list[dict], # metric rows from `evaluate`
               by: str|tuple[str, ...] = 'system', # the row field(s) to group by
@@ -449,7 +504,8 @@ def md_table(header: list[str], # column titles
 
 COLUMNS = [('n', 'pairs'), ('mcd_target', 'MCD→target (dB) ↓'), ('mcd_source', 'MCD→source (dB)'),
            ('sim_target', 'sim→target ↑'), ('sim_source', 'sim→source'), ('accept', 'target accept ↑'),
-           ('cer', 'CER ↓'), ('wer', 'WER ↓'), ('mos_ovrl', 'DNSMOS OVRL ↑'), ('mos_p808', 'DNSMOS P.808 ↑')]
+           ('cer', 'CER ↓'), ('wer', 'WER ↓'), ('cpp', 'harmonicity (CPP dB) ↑'), ('f0_spread', 'pitch spread (st)'),
+           ('mos_ovrl', 'DNSMOS OVRL ↑'), ('mos_p808', 'DNSMOS P.808 ↑')]
 
 def summary_table(summary: dict, # `summarize(rows)`: system -> metrics
                  ) -> str: # Markdown table, one row per system (columns without values are left out)
@@ -479,7 +535,9 @@ def write_report(result: dict, # what `evaluate` computed (see there)
               "**MCD→source** the same against the source recording; **sim→target / sim→source** cosine similarity of "
               "the Resemblyzer embedding to the target / source speaker's centroid (centroids from utterances of other "
               "sentences); **target accept** fraction of outputs whose nearest training-speaker centroid is the target; "
-              "**CER / WER** PocketSphinx transcript against the sentence text (normalised case and punctuation)"
+              "**CER / WER** PocketSphinx transcript against the sentence text (normalised case and punctuation); "
+              "**harmonicity** mean cepstral peak prominence over the voiced frames (a smeared spectrogram scores low); "
+              "**pitch spread** standard deviation of F0 in semitones (a monotone output scores low)"
               + ("; **DNSMOS** predicted MOS (1–5)." if r.get('dnsmos') else "."), ""]
     if cb:
         lines += ["## Codebook usage\n",
@@ -539,7 +597,9 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
              n_centroid: int = 5, # utterances per speaker centroid
              n_examples: int = 3, # pairs whose audio is saved and linked from the report
              asr: bool = True, # run the recogniser (CER/WER)
-             split: str = 'test', # held-out set: 'test' (unseen sentences) or 'heldout' (unseen speakers)
+             split: str = 'test', # held-out set: 'test' (unseen sentences), 'heldout' (unseen speakers) or 'test+heldout'
+             voices: str = 'all', # 'all', 'real' or 'synthetic': which voices of the corpus are sources and targets
+             per_source: int|None = None, # targets per source utterance (None: every other voice), parallel ones first
             ) -> dict: # summaries, per-target summaries, codebook usage, rows, and the paths written
     "Convert held-out sentences into other training voices; measure similarity, intelligibility, distortion; write a report."
     t0 = time.time()
@@ -552,11 +612,17 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
     utts, held, how = evaluation_set(data, getattr(getattr(cfg, 'run', None), 'cache_dir', None),
                                      getattr(cfg, 'data', None), split)
     train = list(conv.speakers)
+    if voices not in ('all', 'real', 'synthetic'): raise ValueError(f"voices must be 'all', 'real' or 'synthetic', got {voices!r}")
     keep = set(train if speakers is None else speakers)
+    if 'heldout' in split and speakers is None: keep |= {u.speaker for u in held if u.speaker not in train}   # unseen voices
+    if voices != 'all':
+        from speech2speech.data import load_corpus
+        info = load_corpus(data).speaker_info if not (Path(str(data))/'splits.json').exists() else {}
+        keep = {s for s in keep if bool(info.get(s, {}).get('synthetic', False)) == (voices == 'synthetic')}
     targets = [s for s in train if s in keep]
     held = [u for u in held if u.speaker in keep]
     n_possible = len(make_pairs(held, utts, targets))
-    pairs = make_pairs(held, utts, targets, n_pairs, seed)
+    pairs = make_pairs(held, utts, targets, n_pairs, seed, per_source)
     if not pairs: raise ValueError(f"no pairs to evaluate in {data!r} (held out: {how}; target speakers: {targets})")
     sr, out_dir = conv.sr, Path(out_dir)
     (out_dir/'audio').mkdir(parents=True, exist_ok=True)
@@ -601,7 +667,7 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
     src_spk = sorted({p.source.speaker for p in pairs})
     save_figure(plot_similarity_matrix(similarity_matrix(rows, src_spk, targets), src_spk, targets), out_dir/'similarity_matrix.png', dpi=110)
     save_figure(plot_per_speaker(per_target, [s for s in targets if ('conversion', s) in per_target]), out_dir/'per_speaker.png', dpi=110)
-    result = dict(checkpoint=ckpt_name, data=str(data), speakers=targets, heldout=how, n_utterances=len(utts),
+    result = dict(checkpoint=ckpt_name, data=str(data), speakers=targets, voices=voices, heldout=how, n_utterances=len(utts),
                   n_sources=len(sources), n_pairs=len(pairs), n_possible=n_possible, seed=seed, dnsmos=dnsmos,
                   summary=summary, per_target=per_target, codebook=codebook, n_codes=n_codes, examples=examples,
                   seconds=time.time() - t0)
