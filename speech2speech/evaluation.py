@@ -600,6 +600,8 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
              split: str = 'test', # held-out set: 'test' (unseen sentences), 'heldout' (unseen speakers) or 'test+heldout'
              voices: str = 'all', # 'all', 'real' or 'synthetic': which voices of the corpus are sources and targets
              per_source: int|None = None, # targets per source utterance (None: every other voice), parallel ones first
+             sources_per_speaker: int|None = None, # at most this many held-out utterances per source voice (None: all)
+             shared: dict|None = None, # analyses of the model-free systems (source, griffin-lim, target), reused across calls
             ) -> dict: # summaries, per-target summaries, codebook usage, rows, and the paths written
     "Convert held-out sentences into other training voices; measure similarity, intelligibility, distortion; write a report."
     t0 = time.time()
@@ -621,6 +623,9 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
         keep = {s for s in keep if bool(info.get(s, {}).get('synthetic', False)) == (voices == 'synthetic')}
     targets = [s for s in train if s in keep]
     held = [u for u in held if u.speaker in keep]
+    if sources_per_speaker is not None:
+        seen = {}
+        held = [u for u in held if seen.setdefault(u.speaker, []).append(u) or len(seen[u.speaker]) <= sources_per_speaker]
     n_possible = len(make_pairs(held, utts, targets))
     pairs = make_pairs(held, utts, targets, n_pairs, seed, per_source)
     if not pairs: raise ValueError(f"no pairs to evaluate in {data!r} (held out: {how}; target speakers: {targets})")
@@ -640,10 +645,13 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
     def get(system, pair):
         key = _output_key(system, pair)
         if key is None: return None
+        model_free = shared is not None and system in ('source', 'griffin-lim', 'target')
+        if model_free and key in shared and key not in wanted: cache[key] = shared[key]
         if key not in cache:
             wave = render(conv, system, pair, sr)
             cache[key] = None if wave is None else analyse(wave, sr, asr=asr, mos=dnsmos)
             if wave is not None and key in wanted: files[key] = _save_wave(out_dir/'audio'/f"{wanted[key]}.wav", wave, sr)
+            if model_free: shared[key] = cache[key]
         return cache[key]
 
     rows = []

@@ -1,0 +1,107 @@
+"""The quality ablation: which model, objective and vocoder make conversions of real speech intelligible and close to
+the target? Every variant is trained on the bundled demo corpus with the same data, steps and seed, and judged on real
+recordings it never saw: the test sentences of the real training voices (CMU ARCTIC readers, with transcripts and
+parallel recordings; LibriSpeech readers) and the two real voices held out of training altogether.
+
+    python bench/quality.py [--steps 3000] [--out runs/quality] [--only A,B] [--results nbs/results/quality.json]
+
+Resumable: a finished training run or evaluation is not redone. Writes one JSON file of results (read by the
+evaluation chapter) and prints a Markdown table. Run on an idle machine: about two hours on 2 CPU cores.
+"""
+import argparse, json, pickle, time, warnings
+from pathlib import Path
+import numpy as np, torch
+from speech2speech.features import FeatureConfig
+from speech2speech.data import prepare, demo_corpus
+from speech2speech.training import train, demo_config, load_checkpoint, latest_checkpoint
+from speech2speech.conversion import Converter
+from speech2speech.evaluation import evaluate, summarize, md_table
+
+SMALL = ['model.n_codes=128', 'model.downsample=2']                  # the earlier demo recipe's bottleneck
+LARGE = ['model.n_codes=512', 'model.downsample=1']                  # a code per frame, a bigger codebook
+VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' reuses X's checkpoint)
+    'A': ('linear', SMALL + ['model.f0_input=false'], 'griffin-lim', 'spectrogram, no F0 (the earlier recipe)'),
+    'B': ('linear', SMALL + ['model.f0_input=true'], 'griffin-lim', 'A + F0 to the decoder'),
+    'B/sf': ('~B', None, 'source-filter', 'B heard through the source-filter vocoder'),
+    'C': ('envelope', SMALL + ['model.f0_input=true'], 'source-filter', 'envelope features + F0, source-filter vocoder'),
+    'D': ('envelope', LARGE + ['model.f0_input=true'], 'source-filter', 'C with a code per frame and 512 codes'),
+    'D/gl': ('~D', None, 'griffin-lim', 'D heard through Griffin-Lim alone'),
+    'E': ('envelope', LARGE + ['model.f0_input=true', 'data.warp=0.1'], 'source-filter', 'D + frequency-warp augmentation'),
+    'F': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1'], 'source-filter', 'D + code jitter'),
+    'G': ('envelope', LARGE + ['model.f0_input=false'], 'source-filter', 'D without F0 to the decoder'),
+}
+EVAL = dict(dnsmos=True, split='test+heldout', voices='real', per_source=2, sources_per_speaker=5, n_examples=2)
+
+def caches(out: Path, kinds) -> dict:
+    "One feature cache of the demo corpus per feature kind, with the demo recipe's splits."
+    cfg = demo_config()
+    return {k: prepare(demo_corpus(), out/f'cache-{k}', FeatureConfig(kind=k), cfg.data, n_workers=2, progress=False).out_dir
+            for k in kinds}
+
+def subset(rows, which):
+    "Rows of one kind of source: 'arctic' (parallel, transcribed), 'libri' (test sentences), 'unseen' (held-out voices)."
+    held = set(demo_config().data.heldout_speakers)
+    keep = {'arctic': lambda r: r['source_speaker'].startswith('arctic_'), 'unseen': lambda r: r['source_speaker'] in held,
+            'libri': lambda r: r['source_speaker'].startswith('libri_') and r['source_speaker'] not in held}[which]
+    return [r for r in rows if keep(r)]
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--steps', type=int, default=3000); ap.add_argument('--out', default='runs/quality')
+    ap.add_argument('--only', default=''); ap.add_argument('--results', default='nbs/results/quality.json')
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--quick', action='store_true', help='a smoke test: one source per voice, one target, no DNSMOS')
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    out, res_file = Path(a.out), Path(a.results)
+    names = [n for n in VARIANTS if not a.only or n in a.only.split(',')]
+    results = json.loads(res_file.read_text()) if res_file.exists() else {}
+    shared_file = out/'shared.pkl'
+    shared = pickle.loads(shared_file.read_bytes()) if shared_file.exists() else {}
+    cache = caches(out, sorted({VARIANTS[n][0] for n in names if not VARIANTS[n][0].startswith('~')}))
+    for name in names:
+        kind, sets, vocoder, what = VARIANTS[name]
+        run = out/(kind[1:] if kind.startswith('~') else name)
+        if not kind.startswith('~'):
+            cfg = demo_config(sets + ['run.progress=false'])
+            t0 = time.time()
+            ck = latest_checkpoint(run)
+            if ck is None or load_checkpoint(ck)['step'] < a.steps:
+                train(cfg, cache[kind], run, steps=a.steps, resume=ck is not None)
+            print(f"{name}: trained ({time.time() - t0:.0f} s this call)", flush=True)
+        if name in results and results[name].get('steps') == a.steps: continue
+        ck = load_checkpoint(latest_checkpoint(run))
+        conv = Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder)
+        t0 = time.time()
+        ev = dict(EVAL, dnsmos=False, per_source=1, sources_per_speaker=1) if a.quick else EVAL
+        r = evaluate(conv, 'demo', out/name.replace('/', '-')/'eval', progress=False, shared=shared, **ev)
+        shared_file.write_bytes(pickle.dumps(shared))
+        rows = r['rows']
+        results[name] = dict(what=what, kind=conv.cfg.features.kind, vocoder=vocoder, steps=int(ck['step']),
+                             train_minutes=ck['train_seconds']/60, eval_seconds=time.time() - t0,
+                             overrides=[] if sets is None else sets, summary=r['summary'],
+                             by_source={w: summarize(subset(rows, w)) for w in ('arctic', 'libri', 'unseen')},
+                             val_loss=ck['metrics']['val'].get('recon_loss'))
+        res_file.parent.mkdir(parents=True, exist_ok=True)
+        res_file.write_text(json.dumps(results, indent=1, default=float))
+        print(f"{name}: evaluated in {time.time() - t0:.0f} s", flush=True)
+    print(table(results))
+
+def table(results: dict) -> str:
+    "The ablation as a Markdown table: conversions, with the Griffin-Lim resynthesis reference row first."
+    first = next(iter(results.values()))['summary']
+    ref = lambda k: first['griffin-lim'].get(k, float('nan'))
+    rows = [['Griffin-Lim resynthesis of the source (reference)', '', ref('cer'), ref('sim_target'), ref('accept'),
+             first['griffin-lim'].get('mcd_target', float('nan')), ref('cpp'), ref('f0_spread'), ref('mos_ovrl')]]
+    for name, r in results.items():
+        c = r['summary']['conversion']; gl = r['summary']['griffin-lim']
+        rows.append([f"{name}: {r['what']}", r['vocoder'], c.get('cer'), c.get('sim_target'), c.get('accept'), c.get('mcd_target'),
+                     c.get('cpp'), c.get('f0_spread'), c.get('mos_ovrl')])
+    src = first['source']
+    rows.append(['the source, unconverted', '', src.get('cer'), src.get('sim_target'), src.get('accept'), src.get('mcd_target'),
+                 src.get('cpp'), src.get('f0_spread'), src.get('mos_ovrl')])
+    return md_table(['variant', 'vocoder', 'CER ↓', 'sim→target ↑', 'accept ↑', 'MCD→target ↓', 'CPP (dB) ↑', 'pitch spread (st)', 'DNSMOS ↑'], rows)
+
+if __name__ == '__main__':
+    warnings.filterwarnings('ignore')
+    main()
