@@ -17,19 +17,22 @@ __all__ = ['COMMANDS', 'prepare', 'train', 'convert', 'speakers', 'evaluate', 'd
 def prepare(corpus: str, # a corpus folder (VCTK 0.80/0.92 or one folder per speaker), or `demo`
             out: str = 'cache', # the feature-cache folder to write
             workers: int = 2, # worker processes
-            kind: str = 'linear', # features: `linear` magnitude or `mel`
+            kind: str = 'envelope', # features: `envelope` (spectral envelope), `linear` magnitude or `mel`
+            f0: str = 'dio', # F0 tracker: `dio`, `harvest` (WORLD, slower) or `autocorr`
             mic: str = 'mic1', # VCTK 0.92 only: `mic1` or `mic2`
-            n_val: int = 1, # held-out validation utterances per speaker
-            n_test: int = 1, # held-out test utterances per speaker
+            n_val: int = 1, # held-out validation utterances per speaker (at least)
+            n_test: int = 1, # held-out test utterances per speaker (at least)
+            val_fraction: float = 0., # ... or this fraction of each speaker's utterances, if more
+            test_fraction: float = 0., # ... or this fraction of each speaker's utterances, if more
             heldout_speakers: str = '', # comma-separated speakers held out entirely
             seed: int = 0, # seed of the split
            ):
-    "Turn a corpus into a feature cache: resample, trim, features, statistics, manifest, splits (resumable)."
+    "Turn a corpus into a feature cache: resample, trim, F0, features, statistics, manifest, splits (resumable)."
     from speech2speech.features import FeatureConfig
     from speech2speech.data import prepare as _prepare, load_corpus, DataConfig
-    dcfg = DataConfig(n_val=n_val, n_test=n_test, seed=seed,
+    dcfg = DataConfig(n_val=n_val, n_test=n_test, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed,
                       heldout_speakers=[s for s in heldout_speakers.split(',') if s])
-    res = _prepare(load_corpus(corpus, mic=mic), out, cfg=FeatureConfig(kind=kind), data_cfg=dcfg, n_workers=workers)
+    res = _prepare(load_corpus(corpus, mic=mic), out, cfg=FeatureConfig(kind=kind, f0_method=f0), data_cfg=dcfg, n_workers=workers)
     print(res)
     return 1 if res.n_ok == 0 else 0
 
@@ -52,15 +55,17 @@ def convert(*sources: str, # recordings to convert (wav, flac, ogg; any rate or 
             to: str = None, # target speaker (see `s2s speakers`)
             out: str = 'converted', # output folder
             ckpt: str = None, # checkpoint (default: the bundled demo checkpoint)
-            n_iter: int = 32, # Griffin-Lim iterations
+            pitch_shift: float = 0., # semitones up (+) or down (-), after mapping into the target's pitch range
+            vocoder: str = None, # `source-filter` or `griffin-lim` (default: the checkpoint's)
+            n_iter: int = None, # Griffin-Lim rounds (default: 8 after the source-filter vocoder, 32 alone)
             device: str = 'cpu', # where to run
            ):
     "Convert recordings into a training speaker's voice; writes OUT/<name>_to_<SPEAKER>.wav."
     from speech2speech.conversion import Converter
     if not sources: raise SystemExit("s2s convert: no source files given")
     if not to: raise SystemExit("s2s convert: choose a target speaker with --to (see `s2s speakers`)")
-    c = Converter.from_checkpoint(ckpt, device=device, n_iter=n_iter)
-    written = c.convert_files(list(sources), to, out)
+    c = Converter.from_checkpoint(ckpt, device=device, n_iter=n_iter, vocoder=vocoder)
+    written = c.convert_files(list(sources), to, out, pitch_shift=pitch_shift)
     print(f"wrote {len(written)} file(s) to {out}")
 
 # %% ../nbs/08_cli.ipynb #ee7b6b45
@@ -75,12 +80,16 @@ def evaluate(ckpt: str = None, # checkpoint (default: the bundled demo checkpoin
              data: str = 'demo', # the corpus to evaluate on (`demo` or a folder)
              out: str = 'eval_out', # where report.md and its plots are written
              pairs: int = None, # evaluate a random sample of this many (source, target) pairs (default: all)
+             voices: str = 'all', # `all`, `real` or `synthetic` voices as sources and targets
+             split: str = 'test', # `test` (unseen sentences), `heldout` (unseen voices) or `test+heldout`
+             per_source: int = None, # targets per source utterance, parallel recordings first (default: all)
              dnsmos: store_true = False, # also estimate naturalness with DNSMOS (slow)
              seed: int = 0, # seed for the sample of pairs
             ):
-    "Measure speaker similarity, intelligibility, distortion and codebook use; write a Markdown report."
+    "Measure speaker similarity, intelligibility, distortion, harmonicity and codebook use; write a Markdown report."
     from speech2speech.evaluation import evaluate as _evaluate
-    _evaluate(ckpt=ckpt, data=data, out_dir=out, n_pairs=pairs, dnsmos=dnsmos, seed=seed)
+    _evaluate(ckpt=ckpt, data=data, out_dir=out, n_pairs=pairs, dnsmos=dnsmos, seed=seed, voices=voices, split=split,
+              per_source=per_source)
     print(f"wrote {Path(out)/'report.md'}")
 
 # %% ../nbs/08_cli.ipynb #5a6430a0

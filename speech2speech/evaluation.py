@@ -21,11 +21,11 @@ from .training import save_figure
 # %% auto #0
 __all__ = ['EVAL_EXTRA', 'MCD_CONST', 'SYSTEMS', 'MEAN_METRICS', 'COLUMNS', 'require', 'mel_cepstrum', 'dtw_path',
            'cepstral_distortion', 'trim', 'mcd', 'speaker_encoder', 'speaker_embedding', 'cosine', 'speaker_centroid',
-           'nearest_speaker', 'normalize_text', 'error_rates', 'recognizer', 'transcribe', 'codebook_usage', 'dnsmos',
-           'cepstral_peak_prominence', 'harmonicity', 'pitch_spread', 'sentence_key', 'Pair', 'make_pairs',
-           'evaluation_set', 'centroid_utterances', 'render', 'Analysis', 'analyse', 'score', 'summarize',
-           'similarity_matrix', 'plot_similarity_matrix', 'plot_per_speaker', 'md_table', 'summary_table',
-           'write_report', 'evaluate']
+           'nearest_speaker', 'normalize_text', 'error_rates', 'recognizer', 'transcribe', 'codebook_usage',
+           'code_vectors', 'code_probe', 'dnsmos', 'cepstral_peak_prominence', 'harmonicity', 'pitch_spread',
+           'sentence_key', 'Pair', 'make_pairs', 'evaluation_set', 'centroid_utterances', 'render', 'Analysis',
+           'analyse', 'score', 'summarize', 'similarity_matrix', 'plot_similarity_matrix', 'plot_per_speaker',
+           'md_table', 'summary_table', 'write_report', 'evaluate']
 
 # %% ../nbs/07_evaluation.ipynb #208559b0
 EVAL_EXTRA = "pip install 'speech2speech[eval]'"
@@ -209,6 +209,47 @@ def codebook_usage(codes, # code indices: a tensor/array, or a list of them (one
     used = int((counts > 0).sum())
     return dict(perplexity=float(np.exp(-(p*np.log(p)).sum())), used=used,
                 usage=used/n_codes if n_codes else float('nan'), frames=int(codes.size))
+
+# %% ../nbs/07_evaluation.ipynb #c42f724a
+def _ridge(X: np.ndarray, Y: np.ndarray, lam: float) -> np.ndarray:
+    "Ridge regression weights (with a bias row) of Y on X."
+    Xb = np.concatenate([X, np.ones((len(X), 1))], 1)
+    return np.linalg.solve(Xb.T @ Xb + lam*np.eye(Xb.shape[1]), Xb.T @ Y)
+
+def _apply(W: np.ndarray, X: np.ndarray) -> np.ndarray: return np.concatenate([X, np.ones((len(X), 1))], 1) @ W
+
+@torch.no_grad()
+def code_vectors(model, # a `VQVAE` (anything with `encode`, `quantizer.lookup` and `cfg.downsample`)
+                 feats: torch.Tensor, # (n_bins, T) normalised features of one utterance
+                ) -> np.ndarray: # (T, code_dim): the code vector each frame is decoded from
+    "The quantised code vector of every frame of an utterance."
+    q = model.quantizer.lookup(model.encode(torch.as_tensor(feats, dtype=torch.float32)[None]))[0]   # (D, T')
+    return q.repeat_interleave(model.cfg.downsample, -1)[:, :feats.shape[-1]].T.cpu().numpy()
+
+def code_probe(model, # the model whose codes are probed
+               cache, # a `FeatureCache` (or its folder) of the model's features
+               fit: str = 'train', # split the probes are fitted on
+               score_on: str = 'test', # split they are scored on
+               max_utts: int = 400, # at most this many utterances per split
+               lam: float = 1.0, # ridge penalty
+              ) -> dict: # {'f0_r2', 'speaker_acc', 'chance', 'frames'}
+    "How well a linear probe predicts log F0 and the speaker from the codes (held-out utterances)."
+    from speech2speech.data import FeatureCache
+    cache = cache if isinstance(cache, FeatureCache) else FeatureCache(cache)
+    spk = {s: i for i, s in enumerate(cache.speakers)}
+    def data(split):
+        X, f, s = [], [], []
+        for u in [u for u in cache.split(split) if u.speaker in spk][:max_utts]:
+            X.append(code_vectors(model, cache.features(u.id))); f.append(cache.f0(u.id)); s.append(np.full(u.frames, spk[u.speaker]))
+        return np.concatenate(X), np.concatenate(f), np.concatenate(s)
+    (Xa, fa, sa), (Xb, fb, sb) = data(fit), data(score_on)
+    va, vb = fa > 0, fb > 0
+    w = _ridge(Xa[va], np.log(fa[va])[:, None], lam)
+    pred, true = _apply(w, Xb[vb])[:, 0], np.log(fb[vb])
+    r2 = 1 - ((pred - true)**2).sum() / ((true - true.mean())**2).sum()
+    ws = _ridge(Xa, np.eye(len(spk))[sa], lam)
+    acc = float((_apply(ws, Xb).argmax(1) == sb).mean())
+    return dict(f0_r2=float(r2), speaker_acc=acc, chance=1/len(spk), frames=int(len(Xb)))
 
 # %% ../nbs/07_evaluation.ipynb #261c7c0d
 def dnsmos(wave: np.ndarray, # 1-D waveform
