@@ -15,7 +15,7 @@ from speech2speech.features import FeatureConfig
 from speech2speech.data import prepare, demo_corpus
 from speech2speech.training import train, demo_config, load_checkpoint, latest_checkpoint
 from speech2speech.conversion import Converter
-from speech2speech.evaluation import evaluate, summarize, md_table
+from speech2speech.evaluation import evaluate, summarize, ablation_table, code_probe
 
 SMALL = ['model.n_codes=128', 'model.downsample=2']                  # the earlier demo recipe's bottleneck
 LARGE = ['model.n_codes=512', 'model.downsample=1']                  # a code per frame, a bigger codebook
@@ -29,7 +29,22 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
     'E': ('envelope', LARGE + ['model.f0_input=true', 'data.warp=0.1'], 'source-filter', 'D + frequency-warp augmentation'),
     'F': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1'], 'source-filter', 'D + code jitter'),
     'G': ('envelope', LARGE + ['model.f0_input=false'], 'source-filter', 'D without F0 to the decoder'),
+    'H': ('envelope', ['model.n_codes=128', 'model.downsample=1', 'model.f0_input=true'], 'source-filter', 'C with a code per frame (128 codes)'),
+    'I': ('envelope', ['model.n_codes=512', 'model.downsample=2', 'model.f0_input=true'], 'source-filter', 'C with 512 codes (a code per 2 frames)'),
 }
+POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in for the winner
+class BandPass:
+    "A converter whose conversions and reconstructions go through a band-pass post-filter (the original project's)."
+    def __init__(self, conv, lo=80., hi=7000., order=4):
+        import scipy.signal
+        self.conv, self.sos = conv, scipy.signal.butter(order, [lo, hi], 'bandpass', fs=conv.sr, output='sos')
+    def __getattr__(self, k): return getattr(self.conv, k)
+    def _f(self, w):
+        import scipy.signal
+        return scipy.signal.sosfiltfilt(self.sos, w).astype(np.float32)
+    def convert(self, *a, **kw): return self._f(self.conv.convert(*a, **kw))
+    def reconstruct(self, *a, **kw): return self._f(self.conv.reconstruct(*a, **kw))
+
 EVAL = dict(dnsmos=True, split='test+heldout', voices='real', per_source=2, sources_per_speaker=5, n_examples=2)
 
 def caches(out: Path, kinds) -> dict:
@@ -85,22 +100,14 @@ def main():
         res_file.parent.mkdir(parents=True, exist_ok=True)
         res_file.write_text(json.dumps(results, indent=1, default=float))
         print(f"{name}: evaluated in {time.time() - t0:.0f} s", flush=True)
-    print(table(results))
-
-def table(results: dict) -> str:
-    "The ablation as a Markdown table: conversions, with the Griffin-Lim resynthesis reference row first."
-    first = next(iter(results.values()))['summary']
-    ref = lambda k: first['griffin-lim'].get(k, float('nan'))
-    rows = [['Griffin-Lim resynthesis of the source (reference)', '', ref('cer'), ref('sim_target'), ref('accept'),
-             first['griffin-lim'].get('mcd_target', float('nan')), ref('cpp'), ref('f0_spread'), ref('mos_ovrl')]]
-    for name, r in results.items():
-        c = r['summary']['conversion']; gl = r['summary']['griffin-lim']
-        rows.append([f"{name}: {r['what']}", r['vocoder'], c.get('cer'), c.get('sim_target'), c.get('accept'), c.get('mcd_target'),
-                     c.get('cpp'), c.get('f0_spread'), c.get('mos_ovrl')])
-    src = first['source']
-    rows.append(['the source, unconverted', '', src.get('cer'), src.get('sim_target'), src.get('accept'), src.get('mcd_target'),
-                 src.get('cpp'), src.get('f0_spread'), src.get('mos_ovrl')])
-    return md_table(['variant', 'vocoder', 'CER ↓', 'sim→target ↑', 'accept ↑', 'MCD→target ↓', 'CPP (dB) ↑', 'pitch spread (st)', 'DNSMOS ↑'], rows)
+    for name in names:                                        # what the codes hold, for every trained variant
+        kind = VARIANTS[name][0]
+        if kind.startswith('~') or name not in results or 'probe' in results[name]: continue
+        conv = Converter.from_checkpoint(latest_checkpoint(out/name))
+        results[name]['probe'] = code_probe(conv.model, cache[kind])
+        res_file.write_text(json.dumps(results, indent=1, default=float))
+        print(f"{name}: codes probed {results[name]['probe']}", flush=True)
+    print(ablation_table(results))
 
 if __name__ == '__main__':
     warnings.filterwarnings('ignore')

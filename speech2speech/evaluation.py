@@ -25,7 +25,7 @@ __all__ = ['EVAL_EXTRA', 'MCD_CONST', 'SYSTEMS', 'MEAN_METRICS', 'COLUMNS', 'req
            'code_vectors', 'code_probe', 'dnsmos', 'cepstral_peak_prominence', 'harmonicity', 'pitch_spread',
            'sentence_key', 'Pair', 'make_pairs', 'evaluation_set', 'centroid_utterances', 'render', 'Analysis',
            'analyse', 'score', 'summarize', 'similarity_matrix', 'plot_similarity_matrix', 'plot_per_speaker',
-           'md_table', 'summary_table', 'write_report', 'evaluate']
+           'md_table', 'summary_table', 'write_report', 'evaluate', 'vocoder_table', 'ablation_table']
 
 # %% ../nbs/07_evaluation.ipynb #208559b0
 EVAL_EXTRA = "pip install 'speech2speech[eval]'"
@@ -210,7 +210,7 @@ def codebook_usage(codes, # code indices: a tensor/array, or a list of them (one
     return dict(perplexity=float(np.exp(-(p*np.log(p)).sum())), used=used,
                 usage=used/n_codes if n_codes else float('nan'), frames=int(codes.size))
 
-# %% ../nbs/07_evaluation.ipynb #c42f724a
+# %% ../nbs/07_evaluation.ipynb #da946985
 def _ridge(X: np.ndarray, Y: np.ndarray, lam: float) -> np.ndarray:
     "Ridge regression weights (with a bias row) of Y on X."
     Xb = np.concatenate([X, np.ones((len(X), 1))], 1)
@@ -727,3 +727,27 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
     _write_csv(out_dir/'rows.csv', rows)
     result.update(rows=rows, out_dir=out_dir)
     return result
+
+# %% ../nbs/07_evaluation.ipynb #14e955c5
+def vocoder_table(res: dict, # {variant: {'tracker', 'cer', 'dnsmos', 'cpp', 'x_real_time', 'tracker_x_real_time'}}
+                 ) -> str: # Markdown table
+    "The vocoder and F0-tracker study as a Markdown table."
+    return md_table(['vocoder (on the recording\'s own envelope and F0)', 'F0 tracker', 'CER ↓', 'DNSMOS ↑', 'CPP (dB)',
+                     'vocoder x real time', 'tracker x real time'],
+                    [[k, r['tracker'] if ('source-filter' in k or 'WORLD' in k) else '–', r['cer'], r['dnsmos'], r['cpp'],
+                      '–' if k == 'recording' else f"{r['x_real_time']:.0f}x",
+                      f"{r['tracker_x_real_time']:.0f}x" if ('source-filter' in k or 'WORLD' in k) else '–'] for k, r in res.items()])
+
+def ablation_table(results: dict, # {variant: {'what', 'vocoder', 'summary': {system: metrics}}} from bench/quality.py
+                   system: str = 'conversion', # the system each variant is judged by
+                  ) -> str: # Markdown table: the references first, then one row per variant
+    "The quality ablation as a Markdown table, with the source and its Griffin-Lim resynthesis as reference rows."
+    keys = ('cer', 'sim_target', 'accept', 'mcd_target', 'cpp', 'f0_spread', 'mos_ovrl')
+    first = next(iter(results.values()))['summary']
+    row = lambda name, voc, s: [name, voc] + [s.get(k, float('nan')) for k in keys]
+    rows = [row('the source recording, unconverted', '', first['source']),
+            row('Griffin-Lim resynthesis of the source (reference)', '', first['griffin-lim'])]
+    rows += [row(f"{n}: {r['what']}", r['vocoder'], r['summary'][system]) for n, r in results.items()]
+    rows.append(row("the target speaker's own recording", '', first['target']))
+    return md_table(['variant', 'vocoder', 'CER ↓', 'sim→target ↑', 'accept ↑', 'MCD→target (dB) ↓', 'CPP (dB) ↑',
+                     'pitch spread (st)', 'DNSMOS ↑'], rows)

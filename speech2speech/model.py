@@ -42,7 +42,7 @@ class ModelConfig:
     restart_dead: bool = True  # restart codes unused for `dead_after` training steps
     dead_after: int = 100  # see `VectorQuantizer`
     recon_loss: str = 'l1'  # 'l1' or 'mse', over valid frames
-    f0_input: bool = False  # give the decoder the F0 of every frame (log F0 and voicing), see `f0_inputs`
+    f0_input: bool = True  # give the decoder the F0 of every frame (log F0 and voicing), see `f0_inputs`
     jitter: float = 0.  # in training, replace each code by a neighbour's with this probability (Chorowski et al. 2019)
 
     def __post_init__(self):
