@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np, torch
 from speech2speech.features import FeatureConfig
 from speech2speech.data import prepare, demo_corpus
-from speech2speech.training import train, demo_config, load_checkpoint, latest_checkpoint
+from speech2speech.training import train, Config, DEMO_RECIPE, load_checkpoint, latest_checkpoint
 from speech2speech.conversion import Converter
 from speech2speech.evaluation import evaluate, summarize, ablation_table, code_probe
 
@@ -47,15 +47,19 @@ class BandPass:
 
 EVAL = dict(dnsmos=True, split='test+heldout', voices='real', per_source=2, sources_per_speaker=5, n_examples=2)
 
+def recipe(overrides=()) -> Config:
+    "The demo recipe's data, schedule and model size (without the winner's model settings), with `overrides` on top."
+    return Config().override(DEMO_RECIPE + list(overrides))
+
 def caches(out: Path, kinds) -> dict:
     "One feature cache of the demo corpus per feature kind, with the demo recipe's splits."
-    cfg = demo_config()
+    cfg = recipe()
     return {k: prepare(demo_corpus(), out/f'cache-{k}', FeatureConfig(kind=k), cfg.data, n_workers=2, progress=False).out_dir
             for k in kinds}
 
 def subset(rows, which):
     "Rows of one kind of source: 'arctic' (parallel, transcribed), 'libri' (test sentences), 'unseen' (held-out voices)."
-    held = set(demo_config().data.heldout_speakers)
+    held = set(recipe().data.heldout_speakers)
     keep = {'arctic': lambda r: r['source_speaker'].startswith('arctic_'), 'unseen': lambda r: r['source_speaker'] in held,
             'libri': lambda r: r['source_speaker'].startswith('libri_') and r['source_speaker'] not in held}[which]
     return [r for r in rows if keep(r)]
@@ -78,7 +82,7 @@ def main():
         kind, sets, vocoder, what = VARIANTS[name]
         run = out/(kind[1:] if kind.startswith('~') else name)
         if not kind.startswith('~'):
-            cfg = demo_config(sets + ['run.progress=false'])
+            cfg = recipe(sets + ['run.progress=false'])
             t0 = time.time()
             ck = latest_checkpoint(run)
             if ck is None or load_checkpoint(ck)['step'] < a.steps:
