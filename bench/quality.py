@@ -32,7 +32,7 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
     'H': ('envelope', ['model.n_codes=128', 'model.downsample=1', 'model.f0_input=true'], 'source-filter', 'C with a code per frame (128 codes)'),
     'I': ('envelope', ['model.n_codes=512', 'model.downsample=2', 'model.f0_input=true'], 'source-filter', 'C with 512 codes (a code per 2 frames)'),
 }
-POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in for the winner
+POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in below
 class BandPass:
     "A converter whose conversions and reconstructions go through a band-pass post-filter (the original project's)."
     def __init__(self, conv, lo=80., hi=7000., order=4):
@@ -44,6 +44,8 @@ class BandPass:
         return scipy.signal.sosfiltfilt(self.sos, w).astype(np.float32)
     def convert(self, *a, **kw): return self._f(self.conv.convert(*a, **kw))
     def reconstruct(self, *a, **kw): return self._f(self.conv.reconstruct(*a, **kw))
+
+POST['F+bp'] = ('F', BandPass, 'F through the band-pass post-filter (80 Hz to 7 kHz)')
 
 EVAL = dict(dnsmos=True, split='test+heldout', voices='real', per_source=2, sources_per_speaker=5, n_examples=2)
 
@@ -78,19 +80,9 @@ def main():
     shared_file = out/'shared.pkl'
     shared = pickle.loads(shared_file.read_bytes()) if shared_file.exists() else {}
     cache = caches(out, sorted({VARIANTS[n][0] for n in names if not VARIANTS[n][0].startswith('~')}))
-    for name in names:
-        kind, sets, vocoder, what = VARIANTS[name]
-        run = out/(kind[1:] if kind.startswith('~') else name)
-        if not kind.startswith('~'):
-            cfg = recipe(sets + ['run.progress=false'])
-            t0 = time.time()
-            ck = latest_checkpoint(run)
-            if ck is None or load_checkpoint(ck)['step'] < a.steps:
-                train(cfg, cache[kind], run, steps=a.steps, resume=ck is not None)
-            print(f"{name}: trained ({time.time() - t0:.0f} s this call)", flush=True)
-        if name in results and results[name].get('steps') == a.steps: continue
+    def judge(name, conv, run, what, vocoder, sets):
+        "Evaluate one converter on the real held-out speech and store its results."
         ck = load_checkpoint(latest_checkpoint(run))
-        conv = Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder)
         t0 = time.time()
         ev = dict(EVAL, dnsmos=False, per_source=1, sources_per_speaker=1) if a.quick else EVAL
         r = evaluate(conv, 'demo', out/name.replace('/', '-')/'eval', progress=False, shared=shared, **ev)
@@ -104,6 +96,22 @@ def main():
         res_file.parent.mkdir(parents=True, exist_ok=True)
         res_file.write_text(json.dumps(results, indent=1, default=float))
         print(f"{name}: evaluated in {time.time() - t0:.0f} s", flush=True)
+    for name in names:
+        kind, sets, vocoder, what = VARIANTS[name]
+        run = out/(kind[1:] if kind.startswith('~') else name)
+        if not kind.startswith('~'):
+            cfg = recipe(sets + ['run.progress=false'])
+            t0 = time.time()
+            ck = latest_checkpoint(run)
+            if ck is None or load_checkpoint(ck)['step'] < a.steps:
+                train(cfg, cache[kind], run, steps=a.steps, resume=ck is not None)
+            print(f"{name}: trained ({time.time() - t0:.0f} s this call)", flush=True)
+        if name in results and results[name].get('steps') == a.steps: continue
+        judge(name, Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder), run, what, vocoder, sets)
+    for name, (base, wrap, what) in POST.items():                 # post-filters on a trained variant's conversions
+        if (a.only and name not in a.only.split(',')) or (name in results and results[name].get('steps') == a.steps): continue
+        judge(name, wrap(Converter.from_checkpoint(latest_checkpoint(out/base), vocoder=VARIANTS[base][2])), out/base, what,
+              VARIANTS[base][2], VARIANTS[base][1])
     for name in names:                                        # what the codes hold, for every trained variant
         kind = VARIANTS[name][0]
         if kind.startswith('~') or name not in results or 'probe' in results[name]: continue

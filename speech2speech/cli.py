@@ -83,13 +83,14 @@ def evaluate(ckpt: str = None, # checkpoint (default: the bundled demo checkpoin
              voices: str = 'all', # `all`, `real` or `synthetic` voices as sources and targets
              split: str = 'test', # `test` (unseen sentences), `heldout` (unseen voices) or `test+heldout`
              per_source: int = None, # targets per source utterance, parallel recordings first (default: all)
+             sources: int = None, # at most this many held-out utterances per source voice (default: all)
              dnsmos: store_true = False, # also estimate naturalness with DNSMOS (slow)
              seed: int = 0, # seed for the sample of pairs
             ):
     "Measure speaker similarity, intelligibility, distortion, harmonicity and codebook use; write a Markdown report."
     from speech2speech.evaluation import evaluate as _evaluate
     _evaluate(ckpt=ckpt, data=data, out_dir=out, n_pairs=pairs, dnsmos=dnsmos, seed=seed, voices=voices, split=split,
-              per_source=per_source)
+              per_source=per_source, sources_per_speaker=sources)
     print(f"wrote {Path(out)/'report.md'}")
 
 # %% ../nbs/08_cli.ipynb #5a6430a0

@@ -25,7 +25,7 @@ __all__ = ['EVAL_EXTRA', 'MCD_CONST', 'SYSTEMS', 'MEAN_METRICS', 'COLUMNS', 'req
            'code_vectors', 'code_probe', 'dnsmos', 'cepstral_peak_prominence', 'harmonicity', 'pitch_spread',
            'sentence_key', 'Pair', 'make_pairs', 'evaluation_set', 'centroid_utterances', 'render', 'Analysis',
            'analyse', 'score', 'summarize', 'similarity_matrix', 'plot_similarity_matrix', 'plot_per_speaker',
-           'md_table', 'summary_table', 'write_report', 'evaluate', 'vocoder_table', 'ablation_table']
+           'md_table', 'summary_table', 'write_report', 'evaluate', 'vocoder_table', 'ablation_table', 'probe_table']
 
 # %% ../nbs/07_evaluation.ipynb #208559b0
 EVAL_EXTRA = "pip install 'speech2speech[eval]'"
@@ -728,7 +728,7 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
     result.update(rows=rows, out_dir=out_dir)
     return result
 
-# %% ../nbs/07_evaluation.ipynb #14e955c5
+# %% ../nbs/07_evaluation.ipynb #73dbdcc1
 def vocoder_table(res: dict, # {variant: {'tracker', 'cer', 'dnsmos', 'cpp', 'x_real_time', 'tracker_x_real_time'}}
                  ) -> str: # Markdown table
     "The vocoder and F0-tracker study as a Markdown table."
@@ -743,11 +743,19 @@ def ablation_table(results: dict, # {variant: {'what', 'vocoder', 'summary': {sy
                   ) -> str: # Markdown table: the references first, then one row per variant
     "The quality ablation as a Markdown table, with the source and its Griffin-Lim resynthesis as reference rows."
     keys = ('cer', 'sim_target', 'accept', 'mcd_target', 'cpp', 'f0_spread', 'mos_ovrl')
+    nan = float('nan')
     first = next(iter(results.values()))['summary']
-    row = lambda name, voc, s: [name, voc] + [s.get(k, float('nan')) for k in keys]
+    row = lambda name, voc, s, rec=None: [name, voc] + [s.get(k, nan) for k in keys[:1]] + [(rec or {}).get('cer', nan)] + [s.get(k, nan) for k in keys[1:]]
     rows = [row('the source recording, unconverted', '', first['source']),
             row('Griffin-Lim resynthesis of the source (reference)', '', first['griffin-lim'])]
-    rows += [row(f"{n}: {r['what']}", r['vocoder'], r['summary'][system]) for n, r in results.items()]
+    rows += [row(f"{n}: {r['what']}", r['vocoder'], r['summary'][system], r['summary'].get('reconstruction')) for n, r in results.items()]
     rows.append(row("the target speaker's own recording", '', first['target']))
-    return md_table(['variant', 'vocoder', 'CER ↓', 'sim→target ↑', 'accept ↑', 'MCD→target (dB) ↓', 'CPP (dB) ↑',
-                     'pitch spread (st)', 'DNSMOS ↑'], rows)
+    return md_table(['variant', 'vocoder', 'CER ↓', 'CER of reconstruction ↓', 'sim→target ↑', 'accept ↑', 'MCD→target (dB) ↓',
+                     'CPP (dB)', 'pitch spread (st)', 'DNSMOS ↑'], rows)
+
+def probe_table(results: dict, # {variant: {'what', 'probe': {'f0_r2', 'speaker_acc', 'chance'}}} from bench/quality.py
+               ) -> str: # Markdown table, one row per probed variant
+    "What the codes of each variant hold: log-F0 R² and speaker accuracy of linear probes on held-out utterances."
+    rows = [[f"{n}: {r['what']}", r['probe']['f0_r2'], r['probe']['speaker_acc'], r['probe']['chance']]
+            for n, r in results.items() if 'probe' in r]
+    return md_table(['variant', 'log F0 from the codes (R²)', 'speaker from the codes (accuracy)', 'chance'], rows)
