@@ -563,5 +563,7 @@ d = { 'settings': { 'branch': 'main',
                                                                                     'speech2speech/vocoder.py'),
                                        'speech2speech.vocoder.features_to_wave': ( 'vocoder.html#features_to_wave',
                                                                                    'speech2speech/vocoder.py'),
+                                       'speech2speech.vocoder.measured_aperiodicity': ( 'vocoder.html#measured_aperiodicity',
+                                                                                        'speech2speech/vocoder.py'),
                                        'speech2speech.vocoder.min_phase': ('vocoder.html#min_phase', 'speech2speech/vocoder.py'),
                                        'speech2speech.vocoder.source_filter': ('vocoder.html#source_filter', 'speech2speech/vocoder.py')}}}

@@ -16,11 +16,11 @@ from .features import (AudioError, atomic_path, load_audio, check_wave, save_aud
                                     resample, f0_track, log_f0_stats)
 from .training import load_checkpoint, model_from_checkpoint, demo_checkpoint, save_figure
 from .griffinlim import magnitude_to_wave
-from .vocoder import features_to_wave, VOCODERS
+from .vocoder import features_to_wave, measured_aperiodicity, VOCODERS
 
 # %% auto #0
-__all__ = ['as_mono', 'chunk_spans', 'join_chunks', 'map_f0', 'UnknownSpeakerError', 'Converter', 'plot_spectrograms',
-           'audio_row', 'demo_targets', 'demo_sentences', 'voice_label', 'run_demo', 'player']
+__all__ = ['APERIODICITY', 'as_mono', 'chunk_spans', 'join_chunks', 'map_f0', 'UnknownSpeakerError', 'Converter',
+           'plot_spectrograms', 'audio_row', 'demo_targets', 'demo_sentences', 'voice_label', 'run_demo', 'player']
 
 # %% ../nbs/06_conversion.ipynb #c1eb68f1
 def as_mono(wave: np.ndarray|torch.Tensor, # audio: (samples,), (samples, channels) or (channels, samples)
@@ -77,6 +77,8 @@ def map_f0(f0: torch.Tensor|np.ndarray, # F0 contour(s) in Hz, 0 where unvoiced
     return torch.where(f0 > 0, out, torch.zeros_like(out))
 
 # %% ../nbs/06_conversion.ipynb #e1c36556
+APERIODICITY = ('source', 'default')   # the source-filter vocoder's noise share: measured on the source, or typical
+
 class UnknownSpeakerError(ValueError):
     "A target speaker that the checkpoint was not trained on."
 
@@ -93,6 +95,7 @@ class Converter:
                  batch_chunks: int = 8, # chunks converted together (bounds memory)
                  f0_stats: dict|None = None, # speaker -> log-F0 statistics (from the checkpoint)
                  vocoder: str|None = None, # 'source-filter' or 'griffin-lim' (None: source-filter for envelope models)
+                 aperiodicity: str = 'source', # source-filter noise share: 'source' (measured on the source) or 'default'
                 ):
         self.model, self.cfg, self.speakers = model.to(device).eval(), config, list(speakers)
         self.device, self.n_iter, self.batch_chunks = torch.device(device), n_iter, batch_chunks
@@ -100,6 +103,8 @@ class Converter:
         self.f0_stats = dict(f0_stats or {})
         self.vocoder = vocoder or ('source-filter' if config.features.kind == 'envelope' else 'griffin-lim')
         if self.vocoder not in VOCODERS: raise ValueError(f"vocoder must be one of {VOCODERS}, got {self.vocoder!r}")
+        if aperiodicity not in APERIODICITY: raise ValueError(f"aperiodicity must be one of {APERIODICITY}, got {aperiodicity!r}")
+        self.aperiodicity = aperiodicity
 
     @classmethod
     def from_checkpoint(cls, ckpt: str|Path|None = None, # a checkpoint file; None: the bundled demo checkpoint
@@ -159,6 +164,11 @@ def render(self: Converter, chunks: list[np.ndarray], # mono waveforms at the mo
     batch = _pad_stack(chunks, max(lengths)).to(self.device)
     f0 = _pad_stack(f0s, n_frames(max(lengths), self.features)).to(self.device)
     feats = compute_features(batch, self.features, f0=f0)
+    extra = {}
+    if self.vocoder == 'source-filter' and self.aperiodicity == 'source':     # the source's own noise share, per frame
+        ap = torch.ones(len(chunks), f0.shape[-1], self.features.n_freq)
+        for i, (c, f) in enumerate(zip(chunks, f0s)): ap[i, :len(f)] = measured_aperiodicity(c, f, self.features)
+        extra['aperiodicity'] = ap.to(self.device)
     todo = [i for i, s in enumerate(speakers) if s is not None]
     if todo:
         spk = [speakers[i] for i in todo]
@@ -166,7 +176,7 @@ def render(self: Converter, chunks: list[np.ndarray], # mono waveforms at the mo
                                 for i, s in zip(todo, spk)]).to(self.device)
         feats[todo] = self.model.decode(self.model.encode(feats[todo]), torch.tensor(spk, device=self.device),
                                         length=feats.shape[-1], f0=f0[todo]).to(feats.dtype)
-    waves = features_to_wave(feats, self.features, f0=f0, vocoder=self.vocoder, n_iter=self.n_iter, lengths=lengths)
+    waves = features_to_wave(feats, self.features, f0=f0, vocoder=self.vocoder, n_iter=self.n_iter, lengths=lengths, **extra)
     return [w[:n].float().cpu().numpy() for w, n in zip(waves, lengths)]
 
 @patch

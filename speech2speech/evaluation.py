@@ -728,7 +728,7 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
     result.update(rows=rows, out_dir=out_dir)
     return result
 
-# %% ../nbs/07_evaluation.ipynb #73dbdcc1
+# %% ../nbs/07_evaluation.ipynb #ccf62921
 def vocoder_table(res: dict, # {variant: {'tracker', 'cer', 'dnsmos', 'cpp', 'x_real_time', 'tracker_x_real_time'}}
                  ) -> str: # Markdown table
     "The vocoder and F0-tracker study as a Markdown table."

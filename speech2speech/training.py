@@ -540,7 +540,7 @@ def state_dict(self: Trainer,
                full: bool=True,  # include optimiser, scheduler, scaler, random and data state (needed to resume)
               ) -> dict:
     "The run's state as plain data (a collective call in distributed runs when `full`)."
-    d = dict(config=self.cfg.to_dict(), speakers=list(self.speakers), f0_stats=dict(self.cache.f0_stats),
+    d = dict(config=self.cfg.to_dict(), speakers=list(self.speakers), f0_stats={s: v for s, v in self.cache.f0_stats.items() if s in self.speakers},
              model=self.model.state_dict(), step=self.step,
              best=float(self.best), metrics=copy.deepcopy(self.last), train_seconds=float(self.train_seconds),
              torch=str(torch.__version__))
@@ -866,6 +866,7 @@ def export_checkpoint(src,  # a checkpoint file or run folder
     ck = load_checkpoint(src)
     model = {k: (v.half() if half and v.is_floating_point() else v).clone() for k, v in ck['model'].items()}
     keep = {k: ck[k] for k in ('config', 'speakers', 'f0_stats', 'step', 'best', 'metrics', 'train_seconds', 'torch') if k in ck}
+    if 'f0_stats' in keep: keep['f0_stats'] = {s: v for s, v in keep['f0_stats'].items() if s in ck['speakers']}   # training voices only
     return save_checkpoint({**keep, 'model': model}, dst)
 
 def demo_checkpoint() -> Path:  # speech2speech/assets/demo.pt
@@ -901,7 +902,7 @@ def train_processes(nproc: int=2,  # number of processes (one per GPU on CUDA)
     torch.multiprocessing.spawn(entry, args=(nproc, _free_port(), kwargs, report_dir), nprocs=nproc, join=True)
     return latest_checkpoint(kwargs.get('run_dir', 'runs/run'))
 
-# %% ../nbs/04_training.ipynb #86e4ca4e
+# %% ../nbs/04_training.ipynb #61a52fc7
 DEMO_RECIPE = ['data.val_fraction=0.1', 'data.test_fraction=0.17', 'data.heldout_speakers=["libri_1998", "libri_2414"]',
                'model.hidden=192', 'optim.lr=1e-3', 'schedule.warmup=200',
                'run.log_every=50', 'run.val_every=500', 'run.ckpt_every=500']

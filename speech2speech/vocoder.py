@@ -16,8 +16,8 @@ from .features import (FeatureConfig, n_frames, stft_power, spectral_envelope, b
 from .griffinlim import griffin_lim, magnitude_to_wave, _synthesis_norm, _istft
 
 # %% auto #0
-__all__ = ['VOCODERS', 'excitation', 'min_phase', 'default_aperiodicity', 'source_filter', 'features_to_power',
-           'features_to_wave']
+__all__ = ['VOCODERS', 'excitation', 'min_phase', 'default_aperiodicity', 'measured_aperiodicity', 'source_filter',
+           'features_to_power', 'features_to_wave']
 
 # %% ../nbs/05a_vocoder.ipynb #df12ff12
 def _f0_per_sample(f0:Tensor, n:int, hop:int) -> tuple[Tensor, Tensor]:
@@ -76,6 +76,20 @@ def default_aperiodicity(f0:Tensor, # (B, frames) F0 in Hz, 0 where unvoiced
     fr = torch.arange(cfg.n_freq, device=f0.device, dtype=torch.float32) * cfg.sr / cfg.n_fft
     voiced = floor + (top - floor) * ((fr - rise_hz[0]) / (rise_hz[1] - rise_hz[0])).clamp(0, 1)**2
     return torch.where((f0 > 0)[..., None], voiced, torch.ones_like(voiced))
+
+# %% ../nbs/05a_vocoder.ipynb #dc9a6217
+def measured_aperiodicity(wave:np.ndarray, # 1-D waveform at cfg.sr
+                          f0:np.ndarray, # (frames,) its F0 per feature frame (`features.f0_track`), 0 where unvoiced
+                          cfg:FeatureConfig, # sr, hop, n_fft
+                          step:int=2, # analyse every step-th frame, repeat it over the others
+                         ) -> Tensor: # (frames, n_freq) share of noise in [0, 1]: 1 in unvoiced frames
+    "The aperiodicity of a recording, per feature frame and STFT bin, by WORLD's D4C (through pyworld)."
+    from speech2speech.features import _pyworld
+    f0 = np.asarray(f0, np.float64)
+    idx = np.arange(0, len(f0), step)
+    ap = _pyworld().d4c(np.asarray(wave, np.float64), np.ascontiguousarray(f0[idx]), idx*cfg.hop/cfg.sr, cfg.sr, fft_size=cfg.n_fft)
+    ap = torch.from_numpy(np.repeat(ap, step, 0)[:len(f0)]).float().clamp(0, 1)
+    return torch.where(torch.from_numpy(f0 > 0)[:, None], ap, torch.ones_like(ap))
 
 # %% ../nbs/05a_vocoder.ipynb #083f42ab
 def source_filter(envelope:Tensor|np.ndarray, # (B, n_freq, frames) or (n_freq, frames) power spectral envelope
