@@ -4,8 +4,8 @@
 
 Inputs are held-out demo sentences (3 s) and a 60 s recording made of demo sentences back to back, converted with the
 bundled demo checkpoint through `Converter.convert` itself. The stages are then timed one by one on the same chunks:
-F0 tracking (`features.f0_track`), features + model (encode, map the F0, decode, as `Converter.render` does them) and
-the vocoder (`vocoder.features_to_wave`). The references are measured in the same run: the same model followed by
+F0 tracking (`features.f0_track`), features + model (encode, map the F0, decode, as `Converter.render` does them), the
+source's aperiodicity (`vocoder.measured_aperiodicity`) and the vocoder (`vocoder.features_to_wave`). The references are measured in the same run: the same model followed by
 librosa.griffinlim (32 rounds, the plain approach) and by WORLD's synthesis (`pyworld.synthesize`, the classic
 source-filter vocoder) of the same envelope and F0. Run on an idle machine.
 """
@@ -14,7 +14,7 @@ import numpy as np, torch, librosa
 from speech2speech.conversion import Converter, demo_sentences, chunk_spans, map_f0, _pad_stack
 from speech2speech.features import (load_audio, compute_features, features_to_magnitude, n_frames, f0_track, log_f0_stats,
                                     denormalize_features, _decompress, _pyworld)
-from speech2speech.vocoder import features_to_wave
+from speech2speech.vocoder import features_to_wave, measured_aperiodicity
 
 def best_of(f, repeats):
     ts = []
@@ -54,7 +54,14 @@ def main():
                 return conv.model.decode(conv.model.encode(f), spk, length=f.shape[-1], f0=g), g
             t_model = best_of(model_stage, a.repeats)
             feats, g = model_stage()
-            t_voc = best_of(lambda: features_to_wave(feats, fc, f0=g, vocoder=conv.vocoder, n_iter=conv.n_iter, lengths=lengths), a.repeats)
+            measured = conv.vocoder == 'source-filter' and conv.aperiodicity == 'source'
+            def aperiodicity():   # the source's noise share, per chunk (D4C), as Converter.render measures it
+                ap = torch.ones(len(chunks), f0.shape[-1], fc.n_freq)
+                for i, (c, f) in enumerate(zip(chunks, f0s)): ap[i, :len(f)] = measured_aperiodicity(c, f, fc)
+                return ap
+            t_ap = best_of(aperiodicity, a.repeats) if measured else 0.
+            extra = dict(aperiodicity=aperiodicity()) if measured else {}
+            t_voc = best_of(lambda: features_to_wave(feats, fc, f0=g, vocoder=conv.vocoder, n_iter=conv.n_iter, lengths=lengths, **extra), a.repeats)
             mag = (features_to_magnitude(feats, fc) if fc.kind != 'envelope' else
                    _decompress(denormalize_features(feats, fc), fc).sqrt()).numpy()
         t_gl = best_of(lambda: [librosa.griffinlim(m[:, :n_frames(len(c), fc)], n_iter=32, hop_length=fc.hop, n_fft=fc.n_fft,
@@ -68,17 +75,17 @@ def main():
                 ap = np.where(f[:k, None] > 0, 0.05, 1.0) * np.ones_like(sp)
                 pw.synthesize(np.ascontiguousarray(f[:k], dtype=np.float64), sp, ap, fc.sr, 1000*fc.hop/fc.sr)
         t_world = best_of(world, 1 if a.quick else a.repeats)
-        rows.append((name, dur, total, t_f0, t_model, t_voc, t_gl, t_world))
+        rows.append((name, dur, total, t_f0, t_model, t_ap, t_voc, t_gl, t_world))
     print(f"convert: CPU, {a.threads} threads, {conv.vocoder} vocoder, {conv.n_iter or 'default'} Griffin-Lim rounds, "
           f"{fc.kind} features, F0 by {fc.f0_method}, checkpoint with {len(conv.speakers)} voices")
-    print(f"{'input':>6} | {'total s':>8} | {'x real time':>11} | {'F0 s':>6} | {'model s':>8} | {'vocoder s':>9} | "
+    print(f"{'input':>6} | {'total s':>8} | {'x real time':>11} | {'F0 s':>6} | {'model s':>8} | {'aperiodicity s':>14} | {'vocoder s':>9} | "
           f"{'model + librosa GL32: x RT':>26} | {'model + WORLD synthesis: x RT':>29}")
-    for name, dur, total, tf, tm, tv, tg, tw in rows:
-        print(f"{name:>6} | {total:8.3f} | {dur/total:10.1f}x | {tf:6.3f} | {tm:8.3f} | {tv:9.3f} | "
+    for name, dur, total, tf, tm, ta, tv, tg, tw in rows:
+        print(f"{name:>6} | {total:8.3f} | {dur/total:10.1f}x | {tf:6.3f} | {tm:8.3f} | {ta:14.3f} | {tv:9.3f} | "
               f"{dur/(tf + tm + tg):25.1f}x | {dur/(tf + tm + tw):28.1f}x")
-    name, dur, total, tf, tm, tv, tg, tw = rows[-1]
+    name, dur, total, tf, tm, ta, tv, tg, tw = rows[-1]
     print(f"convert: {dur/total:.1f}x faster than real time ({name} input, {a.threads} threads); vocoder {dur/tv:.0f}x real time "
-          f"vs librosa Griffin-Lim {dur/tg:.0f}x ({tg/tv:.1f}x) and WORLD synthesis {dur/tw:.0f}x ({tw/tv:.1f}x); F0 tracking {100*tf/total:.0f}% of the time")
+          f"vs librosa Griffin-Lim {dur/tg:.0f}x ({tg/tv:.1f}x) and WORLD synthesis {dur/tw:.0f}x ({tw/tv:.1f}x); F0 tracking {100*tf/total:.0f}% and aperiodicity {100*ta/total:.0f}% of the time")
 
 if __name__ == '__main__':
     main()

@@ -77,7 +77,7 @@ def default_aperiodicity(f0:Tensor, # (B, frames) F0 in Hz, 0 where unvoiced
     voiced = floor + (top - floor) * ((fr - rise_hz[0]) / (rise_hz[1] - rise_hz[0])).clamp(0, 1)**2
     return torch.where((f0 > 0)[..., None], voiced, torch.ones_like(voiced))
 
-# %% ../nbs/05a_vocoder.ipynb #dc9a6217
+# %% ../nbs/05a_vocoder.ipynb #72984f1e
 def measured_aperiodicity(wave:np.ndarray, # 1-D waveform at cfg.sr
                           f0:np.ndarray, # (frames,) its F0 per feature frame (`features.f0_track`), 0 where unvoiced
                           cfg:FeatureConfig, # sr, hop, n_fft

@@ -3,6 +3,7 @@
 
 Audio players (embedded base64 WAV) and widgets are dropped, large PNG plots are stored as JPEG: audio blobs do not belong in the repository, and the
 docs site does not execute notebooks, so plots and printed tables are what readers of the site see.
+Cells flagged `#| eval: false` or `#| slow` are not executed (they keep whatever outputs they had).
 Usage: python tools/run_nb.py nbs/NN_name.ipynb ...   (then run nbdev-clean, which `scripts/check.sh` checks)
 """
 import base64, io, json, os, sys, time
@@ -32,10 +33,19 @@ def trim(out):
         out['text'] = out['text'][:MAX_TEXT] + '\n… (output cut)\n'
     return out
 
+SKIP = ('#| eval: false', '#| slow', '#| notest')   # cells nbdev-test does not run either: a long training run, a slow evaluation
+
+def skipped(cell) -> bool:
+    "A code cell that is not executed (its flags say so); it keeps the outputs it had."
+    return cell.cell_type == 'code' and any(l.strip() in SKIP for l in cell.source.splitlines())
+
 def run(path, timeout=3600):
     nb = nbformat.read(path, as_version=4)
     t0 = time.time()
-    ExecutePreprocessor(timeout=timeout, kernel_name='python3').preprocess(nb, {'metadata': {'path': os.path.dirname(path) or '.'}})
+    held = {i: (c.source, c.outputs) for i, c in enumerate(nb.cells) if skipped(c)}
+    for i in held: nb.cells[i].source = ''
+    ExecutePreprocessor(timeout=timeout, kernel_name='python3', shutdown_kernel='immediate').preprocess(nb, {'metadata': {'path': os.path.dirname(path) or '.'}})
+    for i, (src, outs) in held.items(): nb.cells[i].source, nb.cells[i].outputs = src, outs
     for c in nb.cells:
         if c.cell_type == 'code': c.outputs = [shrink(trim(o)) for o in c.outputs if keep(o)]
     nbformat.write(nb, path)
