@@ -59,13 +59,14 @@ def convert(*sources: str, # recordings to convert (wav, flac, ogg; any rate or 
             vocoder: str = None, # `source-filter` or `griffin-lim` (default: the checkpoint's)
             n_iter: int = None, # Griffin-Lim rounds (default: 8 after the source-filter vocoder, 32 alone)
             device: str = 'cpu', # where to run
+            overwrite: store_true = False, # replace output files that already exist
            ):
     "Convert recordings into a training speaker's voice; writes OUT/<name>_to_<SPEAKER>.wav."
     from speech2speech.conversion import Converter
     if not sources: raise SystemExit("s2s convert: no source files given")
     if not to: raise SystemExit("s2s convert: choose a target speaker with --to (see `s2s speakers`)")
     c = Converter.from_checkpoint(ckpt, device=device, n_iter=n_iter, vocoder=vocoder)
-    written = c.convert_files(list(sources), to, out, pitch_shift=pitch_shift)
+    written = c.convert_files(list(sources), to, out, pitch_shift=pitch_shift, overwrite=overwrite)
     print(f"wrote {len(written)} file(s) to {out}")
 
 # %% ../nbs/08_cli.ipynb #ee7b6b45
@@ -109,7 +110,7 @@ def user_errors() -> tuple[type, ...]:
     from speech2speech.features import AudioError
     from speech2speech.training import CheckpointError
     from speech2speech.conversion import UnknownSpeakerError
-    return (AudioError, CheckpointError, UnknownSpeakerError, FileNotFoundError, NotADirectoryError)
+    return (AudioError, CheckpointError, UnknownSpeakerError, FileNotFoundError, NotADirectoryError, FileExistsError)
 
 # %% ../nbs/08_cli.ipynb #e890b414
 COMMANDS = dict(prepare=prepare, train=train, convert=convert, speakers=speakers, evaluate=evaluate, demo=demo)

@@ -19,7 +19,7 @@ from .griffinlim import magnitude_to_wave
 from .vocoder import features_to_wave, measured_aperiodicity, VOCODERS
 
 # %% auto #0
-__all__ = ['APERIODICITY', 'as_mono', 'chunk_spans', 'join_chunks', 'map_f0', 'UnknownSpeakerError', 'Converter',
+__all__ = ['APERIODICITY', 'as_mono', 'chunk_spans', 'join_chunks', 'map_f0', 'UnknownSpeakerError', 'Converter', 'output_names',
            'plot_spectrograms', 'audio_row', 'demo_targets', 'demo_sentences', 'voice_label', 'run_demo', 'player']
 
 # %% ../nbs/06_conversion.ipynb #c1eb68f1
@@ -258,22 +258,45 @@ def versions(self: Converter, source: str|Path|np.ndarray, # a file, or an array
     for t in targets: out[f'to {t}'] = self._run(wave, self.speaker_id(t), pitch_shift, stats)
     return out
 
-# %% ../nbs/06_conversion.ipynb #457fff6c
+# %% ../nbs/06_conversion.ipynb #6177ff4e
+def output_names(paths: list[str|Path], # source recordings
+                 target: str, # target speaker
+                ) -> list[str]: # a distinct file name per source, in order
+    "Output file names for `paths`: the stem, then its extension, then its folder where sources would collide."
+    ps = [Path(p) for p in paths]
+    ext, where = (lambda p: p.suffix.lstrip('.')), (lambda p: f"{p.parent.name}_" if p.parent.name else "")
+    levels = [lambda p: p.stem, lambda p: f"{p.stem}_{ext(p)}", lambda p: f"{where(p)}{p.stem}",
+              lambda p: f"{where(p)}{p.stem}_{ext(p)}"]
+    names = [next((f(p) for f in levels if sum(f(q) == f(p) for q in ps) == 1), levels[-1](p)) for p in ps]
+    counts, seen = {n: names.count(n) for n in names}, {}
+    for i, n in enumerate(names):                 # what still repeats (the same file twice, say) is numbered
+        if counts[n] > 1: seen[n] = seen.get(n, 0) + 1; names[i] = f"{n}_{seen[n]}"
+    return [f"{n}_to_{target}.wav" for n in names]
+
+# %% ../nbs/06_conversion.ipynb #714436e5
 @patch
 def convert_files(self: Converter, paths: list[str|Path], # source recordings
                   target: str, # target speaker
-                  out_dir: str|Path, # where `<stem>_to_<target>.wav` files are written
+                  out_dir: str|Path, # where the `output_names` files are written
                   progress: bool = True, # show a progress bar
                   pitch_shift: float = 0., # semitones added to the converted pitch
+                  overwrite: bool = False, # replace output files that already exist
                  ) -> list[Path]: # the files written
     "Convert every file in `paths` into `target`'s voice; raise one `AudioError` listing the files that failed."
     self.speaker_id(target)
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir(): raise NotADirectoryError(f"{out_dir}: exists and is not a folder")
+    outs = [out_dir/n for n in output_names(paths, target)]
+    there = [o for o in outs if o.exists()]
+    if there and not overwrite:
+        more = f" (and {len(there) - 1} more)" if len(there) > 1 else ""
+        raise FileExistsError(f"{there[0]}: exists{more}; pass overwrite=True (s2s convert --overwrite) to replace")
+    out_dir.mkdir(parents=True, exist_ok=True)
     written, failed = [], []
-    for p in (progress_bar(paths) if progress and len(paths) > 1 else paths):
+    for p, o in zip(progress_bar(paths) if progress and len(paths) > 1 else paths, outs):
         try: wave = self.convert(p, target, pitch_shift=pitch_shift)
         except AudioError as e: failed.append(str(e)); continue
-        written.append(save_audio(out_dir/f"{Path(p).stem}_to_{target}.wav", wave, self.sr))
+        written.append(save_audio(o, wave, self.sr))
     if failed: raise AudioError(f"{len(failed)} of {len(paths)} files", f"failed ({len(written)} written to {out_dir}):\n  " + "\n  ".join(failed))
     return written
 
