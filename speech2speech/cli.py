@@ -11,7 +11,7 @@ from pathlib import Path
 from fastcore.script import anno_parser, store_true
 
 # %% auto #0
-__all__ = ['COMMANDS', 'prepare', 'train', 'convert', 'speakers', 'evaluate', 'demo', 'user_errors', 'main']
+__all__ = ['COMMANDS', 'prepare', 'split_overrides', 'train', 'convert', 'speakers', 'evaluate', 'demo', 'user_errors', 'main']
 
 # %% ../nbs/08_cli.ipynb #64e68d7a
 def prepare(corpus: str, # a corpus folder (VCTK 0.80/0.92 or one folder per speaker), or `demo`
@@ -36,6 +36,17 @@ def prepare(corpus: str, # a corpus folder (VCTK 0.80/0.92 or one folder per spe
     print(res)
     return 1 if res.n_ok == 0 else 0
 
+# %% ../nbs/08_cli.ipynb #d3e794ec
+def split_overrides(text: str, # "a.b=1,c.d=[1,2,3]"
+                   ) -> list[str]: # one "section.field=value" per setting
+    "Split `--set` text at the commas that are not inside brackets."
+    out, depth, cur = [], 0, ''
+    for ch in text:
+        depth += (ch in '[{') - (ch in ']}')
+        if ch == ',' and depth == 0: out.append(cur); cur = ''
+        else: cur += ch
+    return [s.strip() for s in out + [cur] if s.strip()]
+
 # %% ../nbs/08_cli.ipynb #edc815da
 def train(cache: str = None, # the feature cache written by `s2s prepare`
           run: str = 'runs/s2s', # the run folder (checkpoints, logs, pictures)
@@ -47,7 +58,7 @@ def train(cache: str = None, # the feature cache written by `s2s prepare`
          ):
     "Train a VQ-VAE on a feature cache; with --resume, continue from the last checkpoint. Works under torchrun."
     from speech2speech.training import train as _train
-    overrides = [s for s in set.split(',') if s]
+    overrides = split_overrides(set)
     _train(config, cache_dir=cache, run_dir=run, steps=steps, resume=resume, overrides=overrides, device=device)
 
 # %% ../nbs/08_cli.ipynb #7c36fbb8

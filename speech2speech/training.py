@@ -574,9 +574,14 @@ def load_state_dict(self: Trainer,
         warnings.warn("world size or batch size changed since the checkpoint: the data order differs from an "
                       "uninterrupted run")
     if self.metrics_file.exists():      # forget records written after the checkpoint (a crash between the two)
-        recs = [json.loads(l) for l in self.metrics_file.read_text().splitlines() if l.strip()]
+        recs, torn = [], 0
+        for line in self.metrics_file.read_text().splitlines():
+            if not line.strip(): continue
+            try: recs.append(json.loads(line))
+            except json.JSONDecodeError: torn += 1                  # a crash in the middle of an append
+        if torn: warnings.warn(f"{self.metrics_file}: dropped {torn} torn line(s), left by a crash while writing")
         self.history = [r for r in recs if r.get('step', 0) <= self.step]
-        if self.info.main and len(self.history) != len(recs):
+        if self.info.main and (len(self.history) != len(recs) or torn):
             with atomic_path(self.metrics_file) as tmp:
                 Path(tmp).write_text(''.join(json.dumps(r) + '\n' for r in self.history))
 
