@@ -130,10 +130,19 @@ def main(argv: list[str]|None = None, # command-line words after `s2s` (default:
         ) -> int: # exit status
     "Entry point of the `s2s` command."
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in ('-h', '--help') or argv[0] not in COMMANDS:
+    if argv[:1] == ['--version']:
+        from speech2speech import __version__
+        print(f"speech2speech {__version__}"); return 0
+    if argv and argv[0] not in COMMANDS and argv[0] not in ('-h', '--help'):
+        import difflib
+        near = difflib.get_close_matches(argv[0], list(COMMANDS), n=1)
+        print(f"s2s: error: unknown command {argv[0]!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+              + " (s2s --help lists the commands)", file=sys.stderr)
+        return 2
+    if not argv or argv[0] in ('-h', '--help'):
         lines = [f"  {n:<9} {f.__doc__}" for n, f in COMMANDS.items()]
         print("usage: s2s COMMAND [options]   (s2s COMMAND --help for its options)\n\ncommands:\n" + "\n".join(lines))
-        return 0 if not argv or argv[0] in ('-h', '--help') else 2
+        return 0
     func = COMMANDS[argv[0]]
     args = vars(anno_parser(func, prog=f"s2s {argv[0]}").parse_args(argv[1:]))
     args.pop('pdb', None); args.pop('xtra', None)

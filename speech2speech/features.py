@@ -96,6 +96,7 @@ def resample(wave:np.ndarray, # mono float32 waveform
 def _read(path:Path):
     if not path.exists(): raise AudioError(path, "file not found")
     if path.is_dir(): raise AudioError(path, "is a directory, not an audio file")
+    if path.stat().st_size == 0: raise AudioError(path, "empty file (0 bytes)")
     try: return sf.read(str(path), dtype='float32', always_2d=True)
     except Exception as e: raise AudioError(path, f"unreadable or corrupt audio ({type(e).__name__}: {str(e).strip()[:200]})") from None
 
