@@ -11,7 +11,19 @@ from pathlib import Path
 from fastcore.script import anno_parser, store_true
 
 # %% auto #0
-__all__ = ['COMMANDS', 'prepare', 'split_overrides', 'train', 'convert', 'speakers', 'evaluate', 'demo', 'user_errors', 'main']
+__all__ = ['COMMANDS', 'UsageError', 'check', 'prepare', 'split_overrides', 'train', 'convert', 'speakers', 'evaluate', 'demo',
+           'user_errors', 'main']
+
+# %% ../nbs/08_cli.ipynb #e87cea54
+class UsageError(ValueError):
+    "A command-line option with an impossible value."
+
+def check(ok: bool, # the condition the option must meet
+          option: str, # the option, as the user typed it ('--steps')
+          problem: str, # what is wrong with it
+         ):
+    "Raise a `UsageError` naming `option` unless `ok`."
+    if not ok: raise UsageError(f"{option}: {problem}")
 
 # %% ../nbs/08_cli.ipynb #64e68d7a
 def prepare(corpus: str, # a corpus folder (VCTK 0.80/0.92 or one folder per speaker), or `demo`
@@ -28,6 +40,9 @@ def prepare(corpus: str, # a corpus folder (VCTK 0.80/0.92 or one folder per spe
             seed: int = 0, # seed of the split
            ):
     "Turn a corpus into a feature cache: resample, trim, F0, features, statistics, manifest, splits (resumable)."
+    check(kind in ('envelope', 'linear', 'mel'), '--kind', f"must be envelope, linear or mel, got {kind!r}")
+    check(f0 in ('dio', 'harvest', 'autocorr'), '--f0', f"must be dio, harvest or autocorr, got {f0!r}")
+    check(workers >= 0, '--workers', f"must be 0 or more, got {workers}")
     from speech2speech.features import FeatureConfig
     from speech2speech.data import prepare as _prepare, load_corpus, DataConfig
     dcfg = DataConfig(n_val=n_val, n_test=n_test, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed,
@@ -58,6 +73,8 @@ def train(cache: str = None, # the feature cache written by `s2s prepare`
          ):
     "Train a VQ-VAE on a feature cache; with --resume, continue from the last checkpoint. Works under torchrun."
     from speech2speech.training import train as _train
+    check(cache is not None or resume, '--cache', "required: a feature cache written by `s2s prepare` (or --resume a run)")
+    check(steps is None or steps > 0, '--steps', f"must be positive, got {steps}")
     overrides = split_overrides(set)
     _train(config, cache_dir=cache, run_dir=run, steps=steps, resume=resume, overrides=overrides, device=device)
 
@@ -76,6 +93,7 @@ def convert(*sources: str, # recordings to convert (wav, flac, ogg; any rate or 
     from speech2speech.conversion import Converter
     if not sources: raise SystemExit("s2s convert: no source files given")
     if not to: raise SystemExit("s2s convert: choose a target speaker with --to (see `s2s speakers`)")
+    check(n_iter is None or 0 <= n_iter <= 1000, '--n-iter', f"must be between 0 and 1000, got {n_iter}")
     c = Converter.from_checkpoint(ckpt, device=device, n_iter=n_iter, vocoder=vocoder)
     written = c.convert_files(list(sources), to, out, pitch_shift=pitch_shift, overwrite=overwrite)
     print(f"wrote {len(written)} file(s) to {out}")
@@ -101,6 +119,8 @@ def evaluate(ckpt: str = None, # checkpoint (default: the bundled demo checkpoin
             ):
     "Measure speaker similarity, intelligibility, distortion, harmonicity and codebook use; write a Markdown report."
     from speech2speech.evaluation import evaluate as _evaluate
+    for opt, v in (('--pairs', pairs), ('--per-source', per_source), ('--sources', sources)):
+        check(v is None or v > 0, opt, f"must be positive, got {v}")
     _evaluate(ckpt=ckpt, data=data, out_dir=out, n_pairs=pairs, dnsmos=dnsmos, seed=seed, voices=voices, split=split,
               per_source=per_source, sources_per_speaker=sources)
     print(f"wrote {Path(out)/'report.md'}")
@@ -121,7 +141,7 @@ def user_errors() -> tuple[type, ...]:
     from speech2speech.features import AudioError
     from speech2speech.training import CheckpointError
     from speech2speech.conversion import UnknownSpeakerError
-    return (AudioError, CheckpointError, UnknownSpeakerError, FileNotFoundError, NotADirectoryError, FileExistsError)
+    return (AudioError, CheckpointError, UnknownSpeakerError, FileNotFoundError, NotADirectoryError, FileExistsError, UsageError)
 
 # %% ../nbs/08_cli.ipynb #e890b414
 COMMANDS = dict(prepare=prepare, train=train, convert=convert, speakers=speakers, evaluate=evaluate, demo=demo)
@@ -146,7 +166,9 @@ def main(argv: list[str]|None = None, # command-line words after `s2s` (default:
     func = COMMANDS[argv[0]]
     args = vars(anno_parser(func, prog=f"s2s {argv[0]}").parse_args(argv[1:]))
     args.pop('pdb', None); args.pop('xtra', None)
-    pos = [x for p in ('sources',) if p in args for x in args.pop(p)]
+    import inspect
+    var = [k for k, p in inspect.signature(func).parameters.items() if p.kind == p.VAR_POSITIONAL]   # convert's *sources
+    pos = [x for k in var for x in (args.pop(k) or [])]
     try: res = func(*pos, **args)
     except user_errors() as e:
         print(f"s2s {argv[0]}: error: {e}", file=sys.stderr)
