@@ -14,7 +14,7 @@ import numpy as np, torch, librosa
 from speech2speech.conversion import Converter, demo_sentences, chunk_spans, map_f0, _pad_stack
 from speech2speech.features import (load_audio, compute_features, features_to_magnitude, n_frames, f0_track, log_f0_stats,
                                     denormalize_features, _decompress, _pyworld)
-from speech2speech.vocoder import features_to_wave, measured_aperiodicity
+from speech2speech.vocoder import features_to_wave
 
 def best_of(f, repeats):
     ts = []
@@ -55,10 +55,7 @@ def main():
             t_model = best_of(model_stage, a.repeats)
             feats, g = model_stage()
             measured = conv.vocoder == 'source-filter' and conv.aperiodicity == 'source'
-            def aperiodicity():   # the source's noise share, per chunk (D4C), as Converter.render measures it
-                ap = torch.ones(len(chunks), f0.shape[-1], fc.n_freq)
-                for i, (c, f) in enumerate(zip(chunks, f0s)): ap[i, :len(f)] = measured_aperiodicity(c, f, fc)
-                return ap
+            aperiodicity = lambda: conv.source_aperiodicity(chunks, f0s, f0.shape[-1])   # as Converter.render measures it
             t_ap = best_of(aperiodicity, a.repeats) if measured else 0.
             extra = dict(aperiodicity=aperiodicity()) if measured else {}
             t_voc = best_of(lambda: features_to_wave(feats, fc, f0=g, vocoder=conv.vocoder, n_iter=conv.n_iter, lengths=lengths, **extra), a.repeats)

@@ -14,14 +14,13 @@ import numpy as np, torch
 from speech2speech.features import FeatureConfig, load_audio, trim_silence, f0_track, stft_magnitude, stft_power, spectral_envelope, _pyworld
 from speech2speech.data import demo_corpus
 from speech2speech.griffinlim import griffin_lim
-from speech2speech.vocoder import source_filter, default_aperiodicity
+from speech2speech.vocoder import source_filter, default_aperiodicity, measured_aperiodicity
 from speech2speech.evaluation import transcribe, error_rates, dnsmos, harmonicity, vocoder_table
 
 def variants(cfg):
     "name -> (F0 tracker, render(wave, f0, envelope) -> wave)"
     lin = FeatureConfig()
     pw = _pyworld()
-    def d4c(w, f0): return pw.d4c(w.astype(np.float64), f0.astype(np.float64), np.arange(len(f0))*cfg.hop/cfg.sr, cfg.sr)
     def world(w, f0, env):
         t = np.arange(len(f0))*cfg.hop/cfg.sr; x = w.astype(np.float64); f = f0.astype(np.float64)
         return pw.synthesize(f, pw.cheaptrick(x, f, t, cfg.sr), pw.d4c(x, f, t, cfg.sr), cfg.sr, 1000*cfg.hop/cfg.sr)[:len(w)]
@@ -33,7 +32,7 @@ def variants(cfg):
         'source-filter, minimum phase, 0 rounds': ('dio', sf(n_iter=0)),
         'source-filter, minimum phase, 8 rounds': ('dio', sf(n_iter=8)),
         'source-filter, 8 rounds, D4C aperiodicity': ('dio', lambda w, f0, env: source_filter(env, torch.from_numpy(f0)[None], cfg, [len(w)], n_iter=8,
-                                                     aperiodicity=torch.from_numpy(d4c(w, f0)).float()[None]).numpy()),
+                                                     aperiodicity=measured_aperiodicity(w, f0, cfg, step=1)[None]).numpy()),
         'source-filter, 8 rounds, noisier aperiodicity': ('dio', lambda w, f0, env: source_filter(env, torch.from_numpy(f0)[None], cfg, [len(w)], n_iter=8,
                                                      aperiodicity=default_aperiodicity(torch.from_numpy(f0)[None], cfg, floor=0.1, rise_hz=(1500., 6000.), top=0.8)).numpy()),
         'source-filter, 8 rounds, F0 by autocorr': ('autocorr', sf(n_iter=8)),

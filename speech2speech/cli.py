@@ -40,10 +40,10 @@ def prepare(corpus: str, # a corpus folder (VCTK 0.80/0.92 or one folder per spe
             seed: int = 0, # seed of the split
            ):
     "Turn a corpus into a feature cache: resample, trim, F0, features, statistics, manifest, splits (resumable)."
-    check(kind in ('envelope', 'linear', 'mel'), '--kind', f"must be envelope, linear or mel, got {kind!r}")
-    check(f0 in ('dio', 'harvest', 'autocorr'), '--f0', f"must be dio, harvest or autocorr, got {f0!r}")
+    from speech2speech.features import FeatureConfig, FEATURE_KINDS, F0_METHODS
+    check(kind in FEATURE_KINDS, '--kind', f"must be one of {', '.join(FEATURE_KINDS)}, got {kind!r}")
+    check(f0 in F0_METHODS, '--f0', f"must be one of {', '.join(F0_METHODS)}, got {f0!r}")
     check(workers >= 0, '--workers', f"must be 0 or more, got {workers}")
-    from speech2speech.features import FeatureConfig
     from speech2speech.data import prepare as _prepare, load_corpus, DataConfig
     dcfg = DataConfig(n_val=n_val, n_test=n_test, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed,
                       heldout_speakers=[s for s in heldout_speakers.split(',') if s])

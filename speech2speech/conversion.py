@@ -150,6 +150,16 @@ def _pad_stack(xs: list, n: int) -> torch.Tensor:
     return out
 
 @patch
+def source_aperiodicity(self: Converter, chunks: list[np.ndarray], # mono waveforms at the model's rate
+                        f0s: list[np.ndarray], # their F0 per frame
+                        frames: int, # frames of the padded batch
+                       ) -> torch.Tensor: # (len(chunks), frames, n_freq) share of noise, 1 past each chunk's end
+    "The measured aperiodicity of a batch of chunks (`vocoder.measured_aperiodicity`), padded as the batch is."
+    ap = torch.ones(len(chunks), frames, self.features.n_freq)
+    for i, (c, f) in enumerate(zip(chunks, f0s)): ap[i, :len(f)] = measured_aperiodicity(c, f, self.features)
+    return ap
+
+@patch
 @torch.no_grad()
 def render(self: Converter, chunks: list[np.ndarray], # mono waveforms at the model's rate
            speakers: list[int|None], # per chunk: a speaker index to decode with, or None for the vocoder alone
@@ -166,9 +176,7 @@ def render(self: Converter, chunks: list[np.ndarray], # mono waveforms at the mo
     feats = compute_features(batch, self.features, f0=f0)
     extra = {}
     if self.vocoder == 'source-filter' and self.aperiodicity == 'source':     # the source's own noise share, per frame
-        ap = torch.ones(len(chunks), f0.shape[-1], self.features.n_freq)
-        for i, (c, f) in enumerate(zip(chunks, f0s)): ap[i, :len(f)] = measured_aperiodicity(c, f, self.features)
-        extra['aperiodicity'] = ap.to(self.device)
+        extra['aperiodicity'] = self.source_aperiodicity(chunks, f0s, f0.shape[-1]).to(self.device)
     todo = [i for i, s in enumerate(speakers) if s is not None]
     if todo:
         spk = [speakers[i] for i in todo]

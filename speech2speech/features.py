@@ -17,11 +17,11 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['SILENCE_PEAK', 'F0_METHODS', 'AudioError', 'check_wave', 'peak_normalize', 'active_rms_db', 'loudness_normalize',
-           'resample', 'load_audio', 'atomic_path', 'save_audio', 'trim_silence', 'FeatureConfig', 'n_frames',
-           'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'log_f0_stats', 'spectral_envelope',
-           'normalize_features', 'denormalize_features', 'batch_f0', 'compute_features', 'mel_to_power',
-           'features_to_magnitude', 'FeatureStats']
+__all__ = ['SILENCE_PEAK', 'FEATURE_KINDS', 'F0_METHODS', 'AudioError', 'check_wave', 'peak_normalize', 'active_rms_db',
+           'loudness_normalize', 'resample', 'load_audio', 'atomic_path', 'save_audio', 'trim_silence', 'FeatureConfig',
+           'n_frames', 'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'log_f0_stats',
+           'spectral_envelope', 'normalize_features', 'denormalize_features', 'batch_f0', 'compute_features',
+           'mel_to_power', 'features_to_magnitude', 'FeatureStats']
 
 # %% ../nbs/00_features.ipynb #55aa0dde
 class AudioError(Exception):
@@ -177,6 +177,8 @@ def trim_silence(wave:np.ndarray, # 1-D waveform
     return wave[max(0, s - p): min(n, e + p)]
 
 # %% ../nbs/00_features.ipynb #4717f7ec
+FEATURE_KINDS = ('linear', 'mel', 'envelope')   # what `FeatureConfig.kind` may be
+
 @dataclass
 class FeatureConfig:
     "Settings of the waveform -> feature transform (and of its inverse)."
@@ -199,7 +201,7 @@ class FeatureConfig:
     f0_ceil:float=500. # highest F0 tracked (Hz)
 
     def __post_init__(self):
-        if self.kind not in ('linear', 'mel', 'envelope'): raise ValueError(f"kind must be 'linear', 'mel' or 'envelope', got {self.kind!r}")
+        if self.kind not in FEATURE_KINDS: raise ValueError(f"kind must be 'linear', 'mel' or 'envelope', got {self.kind!r}")
         if self.f0_method not in ('autocorr', 'dio', 'harvest'):
             raise ValueError(f"f0_method must be 'autocorr', 'dio' or 'harvest', got {self.f0_method!r}")
         if not 0 < self.f0_floor < self.f0_ceil < self.sr/2: raise ValueError(f"need 0 < f0_floor < f0_ceil < sr/2, got {self.f0_floor}, {self.f0_ceil}")
