@@ -10,7 +10,7 @@ evaluation chapter) and prints a Markdown table. Run on an idle machine: about t
 """
 import argparse, json, pickle, time, warnings
 from pathlib import Path
-import numpy as np, torch
+import numpy as np, torch, scipy.signal
 from speech2speech.features import FeatureConfig
 from speech2speech.data import prepare, demo_corpus
 from speech2speech.training import train, Config, DEMO_RECIPE, load_checkpoint, latest_checkpoint
@@ -36,11 +36,9 @@ POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, wh
 class BandPass:
     "A converter whose conversions and reconstructions go through a band-pass post-filter (the original project's)."
     def __init__(self, conv, lo=80., hi=7000., order=4):
-        import scipy.signal
         self.conv, self.sos = conv, scipy.signal.butter(order, [lo, hi], 'bandpass', fs=conv.sr, output='sos')
     def __getattr__(self, k): return getattr(self.conv, k)
     def _f(self, w):
-        import scipy.signal
         return scipy.signal.sosfiltfilt(self.sos, w).astype(np.float32)
     def convert(self, *a, **kw): return self._f(self.conv.convert(*a, **kw))
     def reconstruct(self, *a, **kw): return self._f(self.conv.reconstruct(*a, **kw))
