@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import librosa
-from fastprogress.fastprogress import progress_bar
+from .features import line_progress
 from .features import (AudioError, atomic_path, load_audio, check_wave, save_audio, compute_features, n_frames,
                                     resample, f0_track, log_f0_stats)
 from .training import load_checkpoint, model_from_checkpoint, demo_checkpoint, save_figure
@@ -301,7 +301,7 @@ def convert_files(self: Converter, paths: list[str|Path], # source recordings
         raise FileExistsError(f"{there[0]}: exists{more}; pass overwrite=True (s2s convert --overwrite) to replace")
     out_dir.mkdir(parents=True, exist_ok=True)
     written, failed = [], []
-    for p, o in zip(progress_bar(paths) if progress and len(paths) > 1 else paths, outs):
+    for p, o in zip(line_progress(paths) if progress and len(paths) > 1 else paths, outs):
         try: wave = self.convert(p, target, pitch_shift=pitch_shift)
         except AudioError as e: failed.append(str(e)); continue
         written.append(save_audio(o, wave, self.sr))
@@ -412,7 +412,7 @@ def run_demo(out_dir: str|Path = 'demo_out', # folder to write (wav/, grid.png, 
     utts = demo_sentences(conv, per_speaker)
     real = [s for s in conv.speakers if not info.get(s, {}).get('synthetic')]
     rows, all_versions = [], []
-    for u in (progress_bar(utts) if progress else utts):
+    for u in (line_progress(utts) if progress else utts):
         pool = real if u.speaker in real or u.speaker not in conv.speakers else conv.speakers   # real voices into real voices
         v = conv.versions(u.path, u.speaker, demo_targets(pool, u.speaker, n_targets))
         files = {}

@@ -6,7 +6,7 @@ Docs: https://speech2speech.github.io/speech2speech/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #e5a5511f
 from __future__ import annotations
-import dataclasses, hashlib, io, json, os, re, tempfile, time, uuid
+import concurrent.futures, dataclasses, hashlib, io, json, os, re, signal, tempfile, threading, time, uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -14,15 +14,14 @@ import soundfile as sf
 import scipy.signal
 import torch
 from torch.utils.data import Dataset, Sampler, DataLoader
-from fastcore.parallel import parallel
 from .features import (AudioError, FeatureConfig, FeatureStats, atomic_path, check_wave, compute_features,
-                                    f0_track, load_audio, log_f0_stats, n_frames, trim_silence)
+                                    f0_track, line_progress, load_audio, log_f0_stats, n_frames, trim_silence)
 
 # %% auto #0
-__all__ = ['AUDIO_EXTS', 'Utterance', 'Corpus', 'speaker_index', 'folder_corpus', 'demo_corpus', 'synth_voice', 'make_vctk_tree',
-           'read_speaker_info', 'vctk_corpus', 'load_corpus', 'atomic_write', 'write_manifest', 'read_manifest',
-           'DataConfig', 'sentence_of', 'make_splits', 'PrepareResult', 'prepare', 'speaker_f0_stats', 'FeatureCache',
-           'CropDataset', 'collate', 'SpeakerBalancedSampler', 'data_loader']
+__all__ = ['AUDIO_EXTS', 'Utterance', 'CorpusError', 'Corpus', 'speaker_index', 'folder_corpus', 'demo_corpus', 'synth_voice',
+           'make_vctk_tree', 'read_speaker_info', 'vctk_corpus', 'load_corpus', 'atomic_write', 'write_manifest',
+           'read_manifest', 'DataConfig', 'sentence_of', 'make_splits', 'PrepareResult', 'CacheError', 'prepare',
+           'speaker_f0_stats', 'FeatureCache', 'CropDataset', 'collate', 'SpeakerBalancedSampler', 'data_loader']
 
 # %% ../nbs/01_data.ipynb #49efdf8a
 @dataclass
@@ -42,6 +41,9 @@ class Utterance:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 # %% ../nbs/01_data.ipynb #47bf583f
+class CorpusError(ValueError):
+    "A corpus folder that cannot be used as one; the message names the folder and says why."
+
 @dataclass
 class Corpus:
     "A named set of utterances with per-speaker metadata."
@@ -49,13 +51,14 @@ class Corpus:
     root:Path # the folder it was read from
     utterances:list # list of `Utterance`, sorted by id
     speaker_info:dict=field(default_factory=dict) # speaker -> dict of metadata (gender, age, accent, ...)
+    skipped:list=field(default_factory=list) # (path, reason) of each file in the folder that is not an utterance
 
     def __post_init__(self):
         self.root = Path(self.root)
         ids = [u.id for u in self.utterances]
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
-            raise ValueError(f"{self.root}: duplicate utterance ids {dup}")
+            raise CorpusError(f"{self.root}: duplicate utterance ids {dup}")
 
     @property
     def speakers(self) -> list: return speaker_index(u.speaker for u in self.utterances)
@@ -76,7 +79,7 @@ class Corpus:
             count[u.speaker] = count.get(u.speaker, 0) + 1
             if n_per_speaker is None or count[u.speaker] <= n_per_speaker: keep.append(u)
         info = {k: v for k, v in self.speaker_info.items() if k in count}
-        return Corpus(self.name, self.root, keep, info)
+        return Corpus(self.name, self.root, keep, info, self.skipped)
 
 # %% ../nbs/01_data.ipynb #d678180a
 def speaker_index(speakers, # speaker names (any iterable, duplicates allowed)
@@ -85,7 +88,7 @@ def speaker_index(speakers, # speaker names (any iterable, duplicates allowed)
     return sorted(set(speakers))
 
 # %% ../nbs/01_data.ipynb #e95ccee5
-AUDIO_EXTS = ('.wav', '.flac', '.ogg')
+AUDIO_EXTS = ('.wav', '.flac', '.ogg', '.opus', '.mp3', '.aiff', '.aif', '.au', '.caf')   # what libsndfile reads
 
 def _flac_duration(path) -> float|None:
     "Seconds of audio from a FLAC file's STREAMINFO block; None if the file does not start with one or it has no length."
@@ -118,21 +121,44 @@ def _utt_id(speaker:str, rel:Path) -> str:
     if stem == speaker or re.match(re.escape(speaker) + r'[^A-Za-z0-9]', stem): return _safe_id(stem)
     return _safe_id(f'{speaker}_{stem}')
 
+def _files(d:Path, recursive:bool=True) -> list[Path]:
+    "The visible files under `d`, sorted."
+    return sorted(p for p in (d.rglob('*') if recursive else d.iterdir()) if p.is_file() and not p.name.startswith('.'))
+
+def _is_audio(p:Path) -> bool: return p.suffix.lower() in AUDIO_EXTS
+
 def folder_corpus(root:str|Path, # folder with one sub-folder of audio files per speaker
                   name:str|None=None, # corpus name (default: the folder's name)
                  ) -> Corpus:
-    "A folder-per-speaker corpus: `root/<speaker>/**/*.{wav,flac,ogg}`, optional same-name `.txt`, optional `speakers.json`."
+    "A folder-per-speaker corpus: `root/<speaker>/**/<audio>`, optional same-name `.txt`, optional `speakers.json`."
     root = Path(root)
+    if root.is_file(): raise CorpusError(f"{root}: a file, not a corpus folder (give a folder with one sub-folder of "
+                                         f"recordings per speaker, or 'demo')")
     if not root.is_dir(): raise FileNotFoundError(f"{root}: corpus folder not found")
+    top = _files(root, recursive=False)              # documentation at the top (README, CREDITS, speakers.json) is fine
+    skipped = [(str(f), 'at the corpus root, not in a speaker folder') for f in top if _is_audio(f)]
     utts = []
     for d in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith('.')):
-        for f in sorted(p for p in d.rglob('*') if p.suffix.lower() in AUDIO_EXTS and p.is_file()):
-            utts.append(Utterance(_utt_id(d.name, f.relative_to(d)), d.name, str(f), _duration(f),
-                                  _read_text(f.with_suffix('.txt'))))
-    if not utts: raise ValueError(f"{root}: no audio files ({', '.join(AUDIO_EXTS)}) in speaker sub-folders")
+        files = _files(d)
+        stems = {f.with_suffix('') for f in files if _is_audio(f)}
+        for f in files:
+            if _is_audio(f): utts.append(Utterance(_utt_id(d.name, f.relative_to(d)), d.name, str(f), _duration(f),
+                                                   _read_text(f.with_suffix('.txt'))))
+            elif not (f.suffix == '.txt' and f.with_suffix('') in stems): skipped.append((str(f), 'not an audio file'))
+    if not utts: raise CorpusError(f"{root}: " + _why_empty(root, top, skipped))
     info = json.loads((root/'speakers.json').read_text()) if (root/'speakers.json').exists() else {}
     utts.sort(key=lambda u: u.id)
-    return Corpus(name or root.name, root, utts, {s: info.get(s, {}) for s in speaker_index(u.speaker for u in utts)})
+    return Corpus(name or root.name, root, utts, {s: info.get(s, {}) for s in speaker_index(u.speaker for u in utts)}, skipped)
+
+def _why_empty(root:Path, top:list, skipped:list) -> str:
+    "Why a folder holds no usable recordings, and what to do about it."
+    at_top = [f for f in top if _is_audio(f)]
+    if at_top: return (f"{len(at_top)} audio file(s) at the top level but no speaker sub-folders: put each speaker's "
+                       f"recordings in a folder of its own ({root}/SPEAKER/{at_top[0].name})")
+    if not skipped: return "empty folder: no speaker sub-folders with audio files"
+    return (f"no audio files ({', '.join(AUDIO_EXTS)}) in speaker sub-folders; "
+            f"{len(skipped)} other file(s), e.g. {Path(skipped[0][0]).relative_to(root)}")
+
 
 # %% ../nbs/01_data.ipynb #d49028c9
 def demo_corpus() -> Corpus:
@@ -231,7 +257,7 @@ def vctk_corpus(root:str|Path, # VCTK folder (or its parent, e.g. the folder the
     "VCTK in the 0.80 (`wav48/`, WAV) or 0.92 (`wav48_silence_trimmed/`, FLAC, two mics) layout, auto-detected."
     root = Path(root)
     found = _vctk_root(root)
-    if found is None: raise ValueError(f"{root}: not a VCTK folder (expected wav48/ or wav48_silence_trimmed/ in it)")
+    if found is None: raise CorpusError(f"{root}: not a VCTK folder (expected wav48/ or wav48_silence_trimmed/ in it)")
     root, layout = found
     if mic not in ('mic1', 'mic2'): raise ValueError(f"mic must be 'mic1' or 'mic2', got {mic!r}")
     if layout == '0.80': pat, audio = re.compile(r'^(p?\w+?_\d+)\.wav$', re.I), root/'wav48'
@@ -243,7 +269,7 @@ def vctk_corpus(root:str|Path, # VCTK folder (or its parent, e.g. the folder the
             if not m: continue
             uid = m.group(1)
             utts.append(Utterance(uid, d.name, str(f), _duration(f), _read_text(root/'txt'/d.name/f'{uid}.txt')))
-    if not utts: raise ValueError(f"{audio}: no VCTK audio files found" + (f" for {mic}" if layout == '0.92' else ''))
+    if not utts: raise CorpusError(f"{audio}: no VCTK audio files found" + (f" for {mic}" if layout == '0.92' else ''))
     info = read_speaker_info(root/'speaker-info.txt') if (root/'speaker-info.txt').exists() else {}
     return Corpus('vctk', root, utts, {s: info.get(s, {}) for s in speaker_index(u.speaker for u in utts)})
 
@@ -341,8 +367,8 @@ class PrepareResult:
     "What a `prepare` run did."
     out_dir:Path # the cache folder
     n_ok:int # utterances in the cache (done earlier + done now)
-    n_bad:int # bad files skipped
-    bad:list # (path, reason) of each bad file
+    n_bad:int # files not used: bad recordings, and files that are not recordings of a speaker
+    bad:list # (path, reason) of each of them
     seconds_audio:float # seconds of audio (file durations) prepared in this run
     seconds_wall:float # wall-clock seconds of this run
     n_new:int=0 # utterances processed in this run
@@ -352,7 +378,7 @@ class PrepareResult:
     def speed(self) -> float: return self.seconds_audio/max(self.seconds_wall, 1e-9)
     def __str__(self):
         s = (f"prepared {self.n_ok} utterances ({self.n_new} new, {self.n_ok - self.n_new} already done), "
-             f"{self.n_bad} bad files" + (f" (listed in {Path(self.out_dir)/'bad_files.tsv'})" if self.n_bad else ''))
+             f"{self.n_bad} files not used" + (f" (listed in {Path(self.out_dir)/'bad_files.tsv'})" if self.n_bad else ''))
         if not self.n_new: return s + f"; nothing new to compute ({self.seconds_wall:.1f} s)"
         return s + f"; {self.seconds_audio/60:.1f} min of audio in {self.seconds_wall:.1f} s ({self.speed:.0f}x real time)"
     __repr__ = __str__
@@ -417,12 +443,38 @@ def _warmup(cfg:FeatureConfig, trim_db:float):
         _prepare_one(str(p), cfg, trim_db)
 
 # %% ../nbs/01_data.ipynb #aaf2b382
-def _worker():
+def _importable(f):
+    "`f` itself if a child process can look it up by name, else the exported module's function of that name."
     import pickle, importlib
-    try: pickle.loads(pickle.dumps(_prepare_chunk)); return _prepare_chunk
-    except Exception: return importlib.import_module('speech2speech.data')._prepare_chunk
+    try: pickle.loads(pickle.dumps(f)); return f
+    except Exception: return getattr(importlib.import_module('speech2speech.data'), f.__name__)
+
+def _die_with_parent(parent:int, # the process id of the parent
+                     poll:float=0.5, # seconds between checks where the kernel cannot do it
+                    ):
+    "Worker initializer: end this process when `parent` dies (on Linux at once, by `prctl`; elsewhere polled)."
+    try:
+        import ctypes
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) == 0 and os.getppid() == parent: return  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError): pass
+    def watch():
+        while os.getppid() == parent: time.sleep(poll)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+def _run_jobs(f, jobs:list, n_workers:int, progress:bool) -> list:
+    "`[f(j) for j in jobs]`, on `n_workers` processes that die with this one (0: here), with a progress bar."
+    show = (lambda it: line_progress(it, total=len(jobs), leave=False)) if progress and jobs else (lambda it: it)
+    if n_workers == 0: return [f(j) for j in show(jobs)]
+    with concurrent.futures.ProcessPoolExecutor(n_workers, initializer=_importable(_die_with_parent),
+                                                initargs=(os.getpid(),)) as ex:
+        return list(show(ex.map(_importable(f), jobs)))
+
 
 # %% ../nbs/01_data.ipynb #4e7e6ad0
+class CacheError(ValueError):
+    "A feature-cache folder that cannot hold what was asked: made with other settings, or damaged."
+
 def _done_records(out_dir:Path, wanted:set, n_bins:int) -> tuple[dict, FeatureStats]:
     "Frames of the done utterances in `wanted` (uid -> frames) and their pooled statistics, from the part files."
     feats = {p.stem for p in (out_dir/'features').glob('*.npy')} & {p.stem for p in (out_dir/'f0').glob('*.npy')}
@@ -440,7 +492,7 @@ def _done_records(out_dir:Path, wanted:set, n_bins:int) -> tuple[dict, FeatureSt
     for k, sel in sorted(rows.items()):
         idx = np.array([i for i, _ in sel])
         with np.load(parts[k]) as z: fr, mean, m2 = z['frames'][idx], z['mean'][idx], z['m2'][idx]
-        if mean.shape[1] != n_bins: raise ValueError(f"{parts[k]}: {mean.shape[1]} bins, expected {n_bins}")
+        if mean.shape[1] != n_bins: raise CacheError(f"{parts[k]}: {mean.shape[1]} bins, expected {n_bins}")
         stats.merge(_pooled(fr, mean.astype(np.float64), m2.astype(np.float64)))
         frames.update({uid: int(f) for (_, uid), f in zip(sel, fr)})
     return frames, stats
@@ -452,7 +504,7 @@ def _check_settings(out_dir:Path, cfg:FeatureConfig, trim_db:float):
     if f.exists():
         have = json.loads(f.read_text())
         if have != want:
-            raise ValueError(f"{out_dir}: the cache was prepared with other settings ({f}); use a new folder or delete it")
+            raise CacheError(f"{out_dir}: the cache was prepared with other settings ({f}); use a new folder or delete it")
     else: atomic_write(f, json.dumps(want, indent=1))
 
 # %% ../nbs/01_data.ipynb #04e3bddf
@@ -494,13 +546,16 @@ def prepare(corpus:Corpus|str|Path, # a Corpus, 'demo', or a corpus folder (VCTK
     jobs = [(c, str(out_dir), cfg.to_dict(), data_cfg.trim_db, f'{run}-{k:06d}.npz')
             for k, c in enumerate(_chunks(todo, n_workers, chunk_size))]
     if jobs and n_workers > 0: _warmup(cfg, data_cfg.trim_db)
-    results = parallel(_worker(), jobs, n_workers=n_workers, progress=progress and len(jobs) > 0) if jobs else []
-    bad, secs = [], 0.
+    results = _run_jobs(_prepare_chunk, jobs, n_workers, progress)
+    bad, secs = list(corpus.skipped), 0.
     for r in results:   # merge what the workers did into what was done before
         done.update(zip(r['ids'], r['frames'])); bad += r['bad']; secs += r['seconds']
         if r['stats'] is not None: stats.merge(r['stats'])
     utts = [dataclasses.replace(u, frames=done[u.id]) for u in corpus.utterances if u.id in done]
-    if not utts: raise ValueError(f"{corpus.root}: no usable utterances ({len(bad)} bad files: {bad[:3]})")
+    if not utts:                              # list why, and leave no manifest that would make it look like a cache
+        _write_bad_files(out_dir, bad)
+        raise CorpusError(f"{corpus.root}: no usable recordings: all {len(bad)} files unusable (listed in "
+                          f"{out_dir/'bad_files.tsv'}), e.g. {bad[0][0]}: {bad[0][1]}" if bad else f"{corpus.root}: no recordings")
     _write_cache_meta(out_dir, corpus, utts, cfg.with_stats(stats), data_cfg, bad)
     res = PrepareResult(out_dir, len(utts), len(bad), bad, secs, time.perf_counter() - t0, len(utts) - n_done_before, n_workers)
     if progress: print(res)
@@ -529,6 +584,9 @@ def _write_cache_meta(out_dir:Path, corpus:Corpus, utts:list, cfg:FeatureConfig,
     atomic_write(out_dir/'config.json', json.dumps(cfg.to_dict(), indent=1))
     atomic_write(out_dir/'splits.json', json.dumps(splits, indent=1))
     atomic_write(out_dir/'f0_stats.json', json.dumps(speaker_f0_stats(out_dir, utts, splits), indent=1))
+    _write_bad_files(out_dir, bad)
+
+def _write_bad_files(out_dir:Path, bad:list):
     atomic_write(out_dir/'bad_files.tsv', 'path\treason\n' + ''.join(f'{p}\t{r}\n' for p, r in bad))
 
 # %% ../nbs/01_data.ipynb #a4d42dca

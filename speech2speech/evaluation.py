@@ -14,7 +14,7 @@ import numpy as np
 import scipy.fft
 import librosa
 import torch
-from fastprogress.fastprogress import progress_bar
+from .features import line_progress
 from .features import atomic_path
 from .training import save_figure
 
@@ -696,7 +696,7 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
         return cache[key]
 
     rows = []
-    for i, p in enumerate(progress_bar(pairs) if progress else pairs):
+    for i, p in enumerate(line_progress(pairs) if progress else pairs):
         src, ref = get('source', p), get('target', p)
         for system in SYSTEMS:
             out = get(system, p)

@@ -14,14 +14,16 @@ import soundfile as sf
 import soxr
 import librosa
 import torch
+from fastprogress import fastprogress
+from fastprogress.fastprogress import progress_bar, ConsoleProgressBar
 from torch import Tensor
 
 # %% auto #0
 __all__ = ['SILENCE_PEAK', 'FEATURE_KINDS', 'F0_METHODS', 'AudioError', 'check_wave', 'peak_normalize', 'active_rms_db',
-           'loudness_normalize', 'resample', 'load_audio', 'atomic_path', 'save_audio', 'trim_silence', 'FeatureConfig',
-           'n_frames', 'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'log_f0_stats',
-           'spectral_envelope', 'normalize_features', 'denormalize_features', 'batch_f0', 'compute_features',
-           'mel_to_power', 'features_to_magnitude', 'FeatureStats']
+           'loudness_normalize', 'resample', 'load_audio', 'atomic_path', 'line_progress', 'save_audio', 'trim_silence',
+           'FeatureConfig', 'n_frames', 'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track',
+           'log_f0_stats', 'spectral_envelope', 'normalize_features', 'denormalize_features', 'batch_f0',
+           'compute_features', 'mel_to_power', 'features_to_magnitude', 'FeatureStats']
 
 # %% ../nbs/00_features.ipynb #55aa0dde
 class AudioError(Exception):
@@ -133,8 +135,16 @@ def atomic_path(path:str|Path, # the file to (re)write
             with open(tmp, 'rb') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+        with contextlib.suppress(OSError): os.unlink(tmp)   # never mask the real error (a read-only folder, say)
         raise
+
+# %% ../nbs/00_features.ipynb #7dadbf3c
+class line_progress(progress_bar):
+    "fastprogress's `progress_bar` that, in a terminal, ends its line when the loop is done."
+    def on_iter_end(self):
+        super().on_iter_end()
+        if isinstance(self, ConsoleProgressBar) and self.leave and self.display and fastprogress.printing(): print(flush=True)
+
 
 # %% ../nbs/00_features.ipynb #6032e0bd
 def save_audio(path:str|Path, # destination; the suffix picks the format (.wav, .flac, .ogg)

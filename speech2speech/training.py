@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.distributed as dist
-from fastprogress.fastprogress import progress_bar
+from .features import line_progress
 from fastcore.basics import patch
 
 from .features import FeatureConfig, atomic_path, denormalize_features, normalize_features
@@ -779,7 +779,7 @@ def fit(self: Trainer,
     end = c.schedule.steps if stop_at is None else int(stop_at)
     if self.step >= end: return self.last_checkpoint
     steps = range(self.step, end)
-    pb = progress_bar(steps, total=len(steps)) if (self.info.main and c.run.progress) else None
+    pb = line_progress(steps, total=len(steps)) if (self.info.main and c.run.progress) else None
     batches, acc, t0 = self._batches(self.step), [], time.time()
     self.net.train()
     try:
