@@ -20,7 +20,8 @@ from .vocoder import features_to_wave, measured_aperiodicity, VOCODERS
 
 # %% auto #0
 __all__ = ['APERIODICITY', 'as_mono', 'chunk_spans', 'join_chunks', 'map_f0', 'UnknownSpeakerError', 'Converter', 'output_names',
-           'plot_spectrograms', 'audio_row', 'demo_targets', 'demo_sentences', 'voice_label', 'run_demo', 'player']
+           'plot_spectrograms', 'audio_row', 'demo_targets', 'demo_sentences', 'voice_label', 'TooManyTargets',
+           'run_demo', 'player']
 
 # %% ../nbs/06_conversion.ipynb #c1eb68f1
 def as_mono(wave: np.ndarray|torch.Tensor, # audio: (samples,), (samples, channels) or (channels, samples)
@@ -290,7 +291,7 @@ def convert_files(self: Converter, paths: list[str|Path], # source recordings
                   pitch_shift: float = 0., # semitones added to the converted pitch
                   overwrite: bool = False, # replace output files that already exist
                  ) -> list[Path]: # the files written
-    "Convert every file in `paths` into `target`'s voice; raise one `AudioError` listing the files that failed."
+    "Convert every file in `paths` into `target`'s voice; raise one `AudioError` (one line) listing the files that failed."
     self.speaker_id(target)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir(): raise NotADirectoryError(f"{out_dir}: exists and is not a folder")
@@ -299,13 +300,14 @@ def convert_files(self: Converter, paths: list[str|Path], # source recordings
     if there and not overwrite:
         more = f" (and {len(there) - 1} more)" if len(there) > 1 else ""
         raise FileExistsError(f"{there[0]}: exists{more}; pass overwrite=True (s2s convert --overwrite) to replace")
-    out_dir.mkdir(parents=True, exist_ok=True)
     written, failed = [], []
     for p, o in zip(line_progress(paths) if progress and len(paths) > 1 else paths, outs):
         try: wave = self.convert(p, target, pitch_shift=pitch_shift)
-        except AudioError as e: failed.append(str(e)); continue
+        except AudioError as e: failed.append(e); continue
         written.append(save_audio(o, wave, self.sr))
-    if failed: raise AudioError(f"{len(failed)} of {len(paths)} files", f"failed ({len(written)} written to {out_dir}):\n  " + "\n  ".join(failed))
+    if len(paths) == 1 and failed: raise failed[0]
+    if failed: raise AudioError(f"{len(failed)} of {len(paths)} files", f"failed ({len(written)} written to {out_dir}): "
+                                + "; ".join(map(str, failed)))
     return written
 
 # %% ../nbs/06_conversion.ipynb #525eb906
@@ -396,6 +398,9 @@ def voice_label(speaker: str, # a demo-corpus voice
     return f"{speaker} ({kind}{', ' + info['gender'] if info.get('gender') else ''}{unseen})"
 
 # %% ../nbs/06_conversion.ipynb #bac35b02
+class TooManyTargets(ValueError):
+    "More target voices per demo sentence than the checkpoint has."
+
 def run_demo(out_dir: str|Path = 'demo_out', # folder to write (wav/, grid.png, index.html)
              ckpt: str|Path|None = None, # checkpoint (default: the bundled demo checkpoint)
              n_targets: int = 3, # target voices per source sentence
@@ -408,13 +413,16 @@ def run_demo(out_dir: str|Path = 'demo_out', # folder to write (wav/, grid.png, 
     from speech2speech.data import demo_corpus
     conv = Converter.from_checkpoint(ckpt, n_iter=n_iter)
     info = demo_corpus().speaker_info
-    out = Path(out_dir); (out/'wav').mkdir(parents=True, exist_ok=True)
     utts = demo_sentences(conv, per_speaker)
     real = [s for s in conv.speakers if not info.get(s, {}).get('synthetic')]
+    pools = {u.speaker: real if u.speaker in real or u.speaker not in conv.speakers else conv.speakers for u in utts}
+    most = min(len([s for s in pool if s != src]) for src, pool in pools.items())   # real voices into real voices
+    if not 1 <= n_targets <= most: raise TooManyTargets(f"{n_targets} target voices per sentence asked for; the demo has "
+                                                        f"between 1 and {most} for every source voice")
+    out = Path(out_dir); (out/'wav').mkdir(parents=True, exist_ok=True)
     rows, all_versions = [], []
     for u in (line_progress(utts) if progress else utts):
-        pool = real if u.speaker in real or u.speaker not in conv.speakers else conv.speakers   # real voices into real voices
-        v = conv.versions(u.path, u.speaker, demo_targets(pool, u.speaker, n_targets))
+        v = conv.versions(u.path, u.speaker, demo_targets(pools[u.speaker], u.speaker, n_targets))
         files = {}
         for name, w in v.items():
             f = out/'wav'/f"{u.id}_{name.replace(' ', '_')}.wav"

@@ -6,15 +6,15 @@ Docs: https://speech2speech.github.io/speech2speech/training.html.md"""
 
 # %% auto #0
 __all__ = ['CKPT_FORMAT', 'CKPT_VERSION', 'V1_SETTINGS', 'DEMO_RECIPE', 'DEMO_MODEL', 'OptimConfig', 'ScheduleConfig',
-           'RunConfig', 'Config', 'save_json', 'lr_factor', 'make_scheduler', 'seed_everything', 'get_rng_state',
-           'set_rng_state', 'preserve_rng', 'CheckpointError', 'save_checkpoint', 'list_checkpoints',
-           'latest_checkpoint', 'load_checkpoint', 'BatchStream', 'DistInfo', 'pick_device', 'init_distributed',
-           'plot_history', 'plot_reconstruction', 'save_figure', 'Trainer', 'StreamBatches', 'warp_frequency', 'train',
-           'model_from_checkpoint', 'load_model', 'export_checkpoint', 'demo_checkpoint', 'train_processes',
-           'demo_config']
+           'RunConfig', 'ConfigError', 'Config', 'save_json', 'lr_factor', 'make_scheduler', 'seed_everything',
+           'get_rng_state', 'set_rng_state', 'preserve_rng', 'CheckpointError', 'content_digest', 'save_checkpoint',
+           'list_checkpoints', 'latest_checkpoint', 'load_checkpoint', 'checkpoint_to_resume', 'BatchStream',
+           'DistInfo', 'pick_device', 'init_distributed', 'plot_history', 'plot_reconstruction', 'save_figure',
+           'Trainer', 'StreamBatches', 'warp_frequency', 'train', 'model_from_checkpoint', 'load_model',
+           'export_checkpoint', 'demo_checkpoint', 'train_processes', 'demo_config']
 
 # %% ../nbs/04_training.ipynb #50ef761c
-import contextlib, copy, dataclasses, io, itertools, json, math, os, pickle, random, re, tempfile, time, types, typing, warnings
+import contextlib, copy, dataclasses, hashlib, io, itertools, json, math, os, pickle, random, re, tempfile, time, types, typing, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +22,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.distributed as dist
-from .features import line_progress
 from fastcore.basics import patch
 
-from .features import FeatureConfig, atomic_path, denormalize_features, normalize_features
+from .features import FeatureConfig, atomic_path, denormalize_features, line_progress, normalize_features
 from .data import DataConfig, FeatureCache, CropDataset, collate
 from .model import ModelConfig, VQVAE
 
@@ -64,13 +63,16 @@ class RunConfig:
     progress: bool = True  # show a progress bar (rank 0 only)
 
 # %% ../nbs/04_training.ipynb #16464009
+class ConfigError(ValueError):
+    "A setting that does not exist or has a value of the wrong type; the message names the setting (and the file)."
+
 def _section_from_dict(cls, d: dict, where: str):
     "Build dataclass `cls` from the defaults updated by `d`; unknown keys are an error."
     if d is None: return cls()
     if dataclasses.is_dataclass(d): d = dataclasses.asdict(d)
     names = [f.name for f in dataclasses.fields(cls)]
     unknown = sorted(set(d) - set(names))
-    if unknown: raise ValueError(f"unknown setting(s) {', '.join(where + '.' + k for k in unknown)}; "
+    if unknown: raise ConfigError(f"unknown setting(s) {', '.join(where + '.' + k for k in unknown)}; "
                                  f"{where} has: {', '.join(names)}")
     return cls(**d)
 
@@ -98,7 +100,7 @@ class Config:
         d = dict(d or {})
         types_ = typing.get_type_hints(cls)
         unknown = sorted(set(d) - set(types_))
-        if unknown: raise ValueError(f"unknown config section(s) {unknown}; sections are {list(types_)}")
+        if unknown: raise ConfigError(f"unknown config section(s) {unknown}; sections are {list(types_)}")
         return cls(**{k: _section_from_dict(types_[k], d.get(k), k) for k in types_})
 
     def save(self, path) -> Path:
@@ -111,9 +113,9 @@ class Config:
         path = Path(path)
         try: d = json.loads(path.read_text())
         except FileNotFoundError: raise FileNotFoundError(f"{path}: config file not found") from None
-        except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+        except json.JSONDecodeError as e: raise ConfigError(f"{path}: not valid JSON ({e})") from None
         try: return cls.from_dict(d)
-        except (ValueError, TypeError) as e: raise ValueError(f"{path}: {e}") from None
+        except (ValueError, TypeError) as e: raise ConfigError(f"{path}: {e}") from None
 
 # %% ../nbs/04_training.ipynb #c951ed35
 def save_json(obj,  # anything json.dumps accepts
@@ -136,26 +138,26 @@ def _coerce(value: str, tp, key: str):
             if a is type(None): continue
             try: return _coerce(value, a, key)
             except ValueError as e: errors.append(str(e))
-        raise ValueError(f"{key}={value!r}: " + '; '.join(errors))
+        raise ConfigError(f"{key}={value!r}: " + '; '.join(errors))
     if origin is typing.Literal:
         for a in args:
             if str(a) == value: return a
-        raise ValueError(f"{key}={value!r}: must be one of {list(args)}")
+        raise ConfigError(f"{key}={value!r}: must be one of {list(args)}")
     if tp is bool:
         v = value.strip().lower()
         if v in _TRUE: return True
         if v in _FALSE: return False
-        raise ValueError(f"{key}={value!r}: not a boolean (true/false)")
+        raise ConfigError(f"{key}={value!r}: not a boolean (true/false)")
     if tp is int:
         try: return int(value)
         except ValueError:
             try: f = float(value)
             except ValueError: f = None
             if f is not None and f.is_integer(): return int(f)       # 1e4 is an int
-            raise ValueError(f"{key}={value!r}: not an integer") from None
+            raise ConfigError(f"{key}={value!r}: not an integer") from None
     if tp is float:
         try: return float(value)
-        except ValueError: raise ValueError(f"{key}={value!r}: not a number") from None
+        except ValueError: raise ConfigError(f"{key}={value!r}: not a number") from None
     if tp is str: return value
     if tp in (list, tuple) or origin in (list, tuple):
         v = value.strip()
@@ -178,24 +180,25 @@ def _override(self: Config,
         if isinstance(overrides, str): overrides = [overrides]
         for o in overrides:
             key, sep, val = o.partition('=')
-            if not sep: raise ValueError(f"override {o!r}: expected section.field=value, e.g. model.hidden=128")
+            if not sep: raise ConfigError(f"override {o!r}: expected section.field=value, e.g. model.hidden=128")
             items.append((key.strip(), val.strip()))
     for key, val in items:
         *path, name = key.split('.')
-        if not path: raise ValueError(f"override {key!r}: name a section and a field, e.g. optim.lr=3e-4")
+        if not path: raise ConfigError(f"override {key!r}: name a section and a field, e.g. optim.lr=3e-4")
         obj, where = new, []
         for p in path:
             if not (dataclasses.is_dataclass(obj) and p in {f.name for f in dataclasses.fields(obj)}):
-                raise ValueError(f"override {key!r}: no section {'.'.join(where + [p])!r}; "
+                raise ConfigError(f"override {key!r}: no section {'.'.join(where + [p])!r}; "
                                  f"sections are {[f.name for f in dataclasses.fields(obj)]}")
             obj, where = getattr(obj, p), where + [p]
         names = [f.name for f in dataclasses.fields(obj)]
-        if name not in names: raise ValueError(f"override {key!r}: {'.'.join(where)} has no {name!r}; it has {names}")
+        if name not in names: raise ConfigError(f"override {key!r}: {'.'.join(where)} has no {name!r}; it has {names}")
         tp = typing.get_type_hints(type(obj)).get(name, type(getattr(obj, name)))
         v = _coerce(val, tp, key) if isinstance(val, str) else val
         parent = new
         for p in path[:-1]: parent = getattr(parent, p)
-        setattr(parent, path[-1], dataclasses.replace(obj, **{name: v}))   # replace() re-runs the section's checks
+        try: setattr(parent, path[-1], dataclasses.replace(obj, **{name: v}))   # replace() re-runs the section's checks
+        except (ValueError, TypeError) as e: raise ConfigError(f"{key}={val!r}: {e}") from None
     return new
 
 Config.override = _override
@@ -264,12 +267,29 @@ V1_SETTINGS = dict(features=dict(f0_method='autocorr'), model=dict(f0_input=Fals
 class CheckpointError(Exception):
     "A checkpoint file is missing, truncated, not a checkpoint, or holds something other than plain data."
 
+def content_digest(obj, # a checkpoint's contents: nested dicts/lists of tensors, strings, numbers, None
+                  ) -> str: # sha256, hex
+    "A checksum of everything in `obj`: every tensor's bytes, dtype and shape, every other value's repr, in key order."
+    h = hashlib.sha256()
+    def walk(x, key):
+        h.update(key.encode())
+        if isinstance(x, torch.Tensor):
+            t = x.detach().cpu().contiguous().reshape(-1)
+            h.update(f"{t.dtype}{tuple(x.shape)}".encode()); h.update(t.view(torch.uint8).numpy().tobytes())
+        elif isinstance(x, dict):
+            for k in sorted(x, key=str): walk(x[k], f"{key}/{k}")
+        elif isinstance(x, (list, tuple)):
+            for j, v in enumerate(x): walk(v, f"{key}[{j}]")
+        else: h.update(repr(x).encode())
+    walk(obj, '')
+    return h.hexdigest()
+
 def save_checkpoint(state: dict,  # the checkpoint contents (tensors, dicts, lists, strings, numbers, None)
                     path,  # destination file
                    ) -> Path:
     "Write a checkpoint atomically (temporary file, fsync, os.replace), tagged with the format and version."
     with atomic_path(path) as tmp:
-        torch.save({'format': CKPT_FORMAT, 'version': CKPT_VERSION, **state}, tmp)
+        torch.save({'format': CKPT_FORMAT, 'version': CKPT_VERSION, **state, 'digest': content_digest(state)}, tmp)
     return Path(path)
 
 def list_checkpoints(run_dir,  # a run folder
@@ -283,6 +303,16 @@ def latest_checkpoint(run_dir,  # a run folder
     "The last periodic checkpoint of a run."
     ck = list_checkpoints(run_dir)
     return ck[-1] if ck else None
+
+def _check_content(ck: dict, path: Path):
+    "Refuse a checkpoint whose bytes changed after it was written (checksum) or whose weights are not all finite."
+    stored = ck.pop('digest', None)            # checkpoints written before the checksum have none
+    body = {k: v for k, v in ck.items() if k not in ('format', 'version')}
+    if stored is not None and content_digest(body) != stored:
+        raise CheckpointError(f"{path}: damaged: its contents do not match the checksum stored when it was written "
+                              f"(the file was changed or corrupted on disk)")
+    bad = [k for k, v in ck['model'].items() if isinstance(v, torch.Tensor) and v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad: raise CheckpointError(f"{path}: damaged: non-finite weights (NaN or inf) in {', '.join(bad[:3])}")
 
 def load_checkpoint(path,  # a checkpoint file, or a run folder (its latest checkpoint)
                     map_location='cpu',  # where tensors go, as for torch.load
@@ -315,10 +345,24 @@ def load_checkpoint(path,  # a checkpoint file, or a run folder (its latest chec
                               f"(reads up to {CKPT_VERSION}); upgrade speech2speech")
     missing = [k for k in ('config', 'speakers', 'model', 'step') if k not in ck]
     if missing: raise CheckpointError(f"{path}: incomplete checkpoint, missing {missing}")
+    _check_content(ck, path)
     if ck.get('version', 1) < 2:                     # fill what version 1 did not record with what it meant then
         ck['config'] = {sec: {**V1_SETTINGS.get(sec, {}), **(v or {})} for sec, v in ck['config'].items()}
         ck.setdefault('f0_stats', {})
     return ck
+def checkpoint_to_resume(run_dir, # a run folder
+                         last: Path, # its latest checkpoint
+                        ) -> dict:
+    "Load `last` to resume from; if it is damaged, the error names the newest earlier checkpoint that is intact."
+    try: return load_checkpoint(last)
+    except CheckpointError as e:
+        for p in reversed(list_checkpoints(run_dir)[:-1]):
+            try: step = load_checkpoint(p)['step']
+            except CheckpointError: continue
+            raise CheckpointError(f"{e}. The earlier checkpoint {p} (step {step}) is intact: move {last.name} out of "
+                                  f"{last.parent} and resume again") from None
+        raise
+
 
 # %% ../nbs/04_training.ipynb #4edda96c
 class BatchStream:
@@ -476,6 +520,14 @@ def _fill_from_cache(cfg: Config, cache: FeatureCache, cache_dir) -> Config:
     cfg.run.cache_dir = str(cache_dir)
     return cfg
 
+def _check_resume_cache(ck: dict, cache: FeatureCache, cache_dir):
+    "Refuse to resume a run on a cache with other feature settings or other speakers than it was trained on."
+    ours = {k: v for k, v in ck['config'].get('features', {}).items() if k not in ('mean', 'std')}
+    diff = [f"{k}={cache.cfg.to_dict().get(k)!r} (the run has {v!r})" for k, v in ours.items() if cache.cfg.to_dict().get(k) != v]
+    if list(cache.speakers) != list(ck['speakers']): diff.append(f"{len(cache.speakers)} other speakers (the run has {len(ck['speakers'])})")
+    if diff: raise ConfigError(f"{cache_dir}: prepared with other settings than the run being resumed: {'; '.join(diff)}. "
+                               f"Resume with the cache the run was trained on ({ck['config'].get('run', {}).get('cache_dir')})")
+
 def _param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     "Weight decay on matrices and kernels; none on biases, norms, embeddings and codebooks."
     no_decay = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
@@ -505,6 +557,7 @@ class Trainer:
         cache_dir = cache_dir or cfg.run.cache_dir
         if not cache_dir: raise ValueError("no feature cache: pass cache_dir (a folder written by data.prepare)")
         self.cache = FeatureCache(cache_dir)
+        if checkpoint is not None: _check_resume_cache(checkpoint, self.cache, cache_dir)
         self.cfg, self.run_dir = _fill_from_cache(cfg, self.cache, cache_dir), Path(run_dir)
         self.speakers = list(self.cache.speakers)
         c, info = self.cfg, self.info
@@ -824,7 +877,7 @@ def train(config: Config|str|Path|dict|None=None,  # a Config, a JSON config fil
     cfg, ck = _as_config(config), None
     last = latest_checkpoint(run_dir)
     if resume and last is not None:
-        ck = load_checkpoint(last)
+        ck = checkpoint_to_resume(run_dir, last)
         if config is not None: warnings.warn(f"resuming {last}: its saved config is used, `config` is ignored")
         cfg = Config.from_dict(ck['config'])
     elif resume and int(os.environ.get('RANK', '0')) == 0: print(f"{run_dir}: no checkpoint to resume, starting a new run")
