@@ -11,8 +11,8 @@ from pathlib import Path
 from fastcore.script import anno_parser, store_true
 
 # %% auto #0
-__all__ = ['COMMANDS', 'UsageError', 'check', 'prepare', 'split_overrides', 'train', 'convert', 'speakers', 'evaluate', 'demo',
-           'user_errors', 'main']
+__all__ = ['COMMANDS', 'UsageError', 'check', 'check_device', 'prepare', 'split_overrides', 'train', 'convert', 'speakers',
+           'evaluate', 'demo', 'user_errors', 'error_line', 'main']
 
 # %% ../nbs/08_cli.ipynb #e87cea54
 class UsageError(ValueError):
@@ -24,6 +24,19 @@ def check(ok: bool, # the condition the option must meet
          ):
     "Raise a `UsageError` naming `option` unless `ok`."
     if not ok: raise UsageError(f"{option}: {problem}")
+
+def check_device(device: str|None, # what the user asked for: None (automatic), 'cpu', 'cuda', 'cuda:1' ...
+                ):
+    "Refuse a device string torch does not know, or a CUDA device this machine does not have, naming `--device`."
+    if device is None or device == 'auto': return
+    import torch
+    try: d = torch.device(device)
+    except (RuntimeError, ValueError): raise UsageError(f"--device: not a device: {device!r} (cpu, cuda, cuda:1 ...)") from None
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise UsageError(f"--device: {device!r} asked for, but torch finds no CUDA device here; use --device cpu")
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        raise UsageError(f"--device: {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    if d.type not in ('cpu', 'cuda'): raise UsageError(f"--device: {device!r}: only cpu and cuda devices are supported")
 
 # %% ../nbs/08_cli.ipynb #64e68d7a
 def prepare(corpus: str, # a corpus folder (VCTK 0.80/0.92 or one folder per speaker), or `demo`
@@ -47,8 +60,7 @@ def prepare(corpus: str, # a corpus folder (VCTK 0.80/0.92 or one folder per spe
     from speech2speech.data import prepare as _prepare, load_corpus, DataConfig
     dcfg = DataConfig(n_val=n_val, n_test=n_test, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed,
                       heldout_speakers=[s for s in heldout_speakers.split(',') if s])
-    res = _prepare(load_corpus(corpus, mic=mic), out, cfg=FeatureConfig(kind=kind, f0_method=f0), data_cfg=dcfg, n_workers=workers)
-    print(res)
+    res = _prepare(load_corpus(corpus, mic=mic), out, cfg=FeatureConfig(kind=kind, f0_method=f0), data_cfg=dcfg, n_workers=workers)   # prints its summary
     return 1 if res.n_ok == 0 else 0
 
 # %% ../nbs/08_cli.ipynb #d3e794ec
@@ -72,16 +84,21 @@ def train(cache: str = None, # the feature cache written by `s2s prepare`
           set: str = '', # config overrides, e.g. "model.hidden=128,optim.lr=3e-4"
          ):
     "Train a VQ-VAE on a feature cache; with --resume, continue from the last checkpoint. Works under torchrun."
-    from speech2speech.training import train as _train
+    from speech2speech.training import train as _train, Config, ConfigError
     check(cache is not None or resume, '--cache', "required: a feature cache written by `s2s prepare` (or --resume a run)")
     check(steps is None or steps > 0, '--steps', f"must be positive, got {steps}")
+    check_device(device)
     overrides = split_overrides(set)
-    _train(config, cache_dir=cache, run_dir=run, steps=steps, resume=resume, overrides=overrides, device=device)
+    try: Config().override(overrides)                     # unknown settings and wrong types, before any work
+    except ConfigError as e: raise UsageError(f"--set: {e}") from None
+    last = _train(config, cache_dir=cache, run_dir=run, steps=steps, resume=resume, overrides=overrides, device=device)
+    best = Path(run)/'best.pt'
+    print(f"last checkpoint: {last}" + (f"\nbest checkpoint (lowest validation loss): {best}" if best.exists() else ''))
 
 # %% ../nbs/08_cli.ipynb #7c36fbb8
 def convert(*sources: str, # recordings to convert (wav, flac, ogg; any rate or channel count)
             to: str = None, # target speaker (see `s2s speakers`)
-            out: str = 'converted', # output folder
+            out: str = 'converted', # output folder, or a file name (.wav, .flac, .ogg) for one source
             ckpt: str = None, # checkpoint (default: the bundled demo checkpoint)
             pitch_shift: float = 0., # semitones up (+) or down (-), after mapping into the target's pitch range
             vocoder: str = None, # `source-filter` or `griffin-lim` (default: the checkpoint's)
@@ -89,13 +106,20 @@ def convert(*sources: str, # recordings to convert (wav, flac, ogg; any rate or 
             device: str = 'cpu', # where to run
             overwrite: store_true = False, # replace output files that already exist
            ):
-    "Convert recordings into a training speaker's voice; writes OUT/<name>_to_<SPEAKER>.wav."
+    "Convert recordings into a training speaker's voice; writes OUT/<name>_to_<SPEAKER>.wav (or the file OUT)."
     from speech2speech.conversion import Converter
     if not sources: raise SystemExit("s2s convert: no source files given")
     if not to: raise SystemExit("s2s convert: choose a target speaker with --to (see `s2s speakers`)")
     check(n_iter is None or 0 <= n_iter <= 1000, '--n-iter', f"must be between 0 and 1000, got {n_iter}")
+    check_device(device)
+    one_file = Path(out).suffix.lower() in ('.wav', '.flac', '.ogg')
+    check(not one_file or len(sources) == 1, '--out', f"{out} names one file, but {len(sources)} sources are given: give a folder")
+    if one_file and Path(out).exists() and not overwrite: raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
     c = Converter.from_checkpoint(ckpt, device=device, n_iter=n_iter, vocoder=vocoder)
-    written = c.convert_files(list(sources), to, out, pitch_shift=pitch_shift, overwrite=overwrite)
+    if one_file:
+        from speech2speech.features import save_audio
+        save_audio(out, c.convert(sources[0], to, pitch_shift=pitch_shift), c.sr); written = [out]
+    else: written = c.convert_files(list(sources), to, out, pitch_shift=pitch_shift, overwrite=overwrite)
     print(f"wrote {len(written)} file(s) to {out}")
 
 # %% ../nbs/08_cli.ipynb #ee7b6b45
@@ -131,17 +155,26 @@ def demo(out: str = 'demo_out', # output folder
          targets: int = 3, # target voices per source sentence
         ):
     "Convert held-out demo sentences between the bundled voices; writes wavs, a spectrogram grid and index.html."
-    from speech2speech.conversion import run_demo
-    page = run_demo(out, ckpt=ckpt, n_targets=targets)
+    from speech2speech.conversion import run_demo, TooManyTargets
+    try: page = run_demo(out, ckpt=ckpt, n_targets=targets)
+    except TooManyTargets as e: raise UsageError(f"--targets: {e}") from None
     print(f"open {page} in a browser")
 
 # %% ../nbs/08_cli.ipynb #074e255d
 def user_errors() -> tuple[type, ...]:
     "The exception types that mean bad input rather than a bug."
     from speech2speech.features import AudioError
-    from speech2speech.training import CheckpointError
+    from speech2speech.data import CorpusError, CacheError
+    from speech2speech.training import CheckpointError, ConfigError
     from speech2speech.conversion import UnknownSpeakerError
-    return (AudioError, CheckpointError, UnknownSpeakerError, FileNotFoundError, NotADirectoryError, FileExistsError, UsageError)
+    return (AudioError, CorpusError, CacheError, CheckpointError, ConfigError, UnknownSpeakerError, OSError, UsageError)
+
+def error_line(e: BaseException, # a user error
+              ) -> str: # its one-line message
+    "The message of a user error on one line; an OS error as `FILE: problem`."
+    if isinstance(e, OSError) and e.filename and e.strerror: return f"{e.filename}: {e.strerror}"
+    return ' '.join(str(e).split())
+
 
 # %% ../nbs/08_cli.ipynb #e890b414
 COMMANDS = dict(prepare=prepare, train=train, convert=convert, speakers=speakers, evaluate=evaluate, demo=demo)
@@ -171,6 +204,9 @@ def main(argv: list[str]|None = None, # command-line words after `s2s` (default:
     pos = [x for k in var for x in (args.pop(k) or [])]
     try: res = func(*pos, **args)
     except user_errors() as e:
-        print(f"s2s {argv[0]}: error: {e}", file=sys.stderr)
+        print(f"s2s {argv[0]}: error: {error_line(e)}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:                  # every file is written atomically: nothing half-made is left behind
+        print(f"s2s {argv[0]}: interrupted", file=sys.stderr)
+        return 130
     return res if isinstance(res, int) else 0

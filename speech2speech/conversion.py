@@ -417,8 +417,8 @@ def run_demo(out_dir: str|Path = 'demo_out', # folder to write (wav/, grid.png, 
     real = [s for s in conv.speakers if not info.get(s, {}).get('synthetic')]
     pools = {u.speaker: real if u.speaker in real or u.speaker not in conv.speakers else conv.speakers for u in utts}
     most = min(len([s for s in pool if s != src]) for src, pool in pools.items())   # real voices into real voices
-    if not 1 <= n_targets <= most: raise TooManyTargets(f"{n_targets} target voices per sentence asked for; the demo has "
-                                                        f"between 1 and {most} for every source voice")
+    if not 1 <= n_targets <= most: raise TooManyTargets(f"{n_targets}: must be between 1 and {most}, the number of other voices "
+                                                        f"every demo sentence can go to (real voices go to real voices)")
     out = Path(out_dir); (out/'wav').mkdir(parents=True, exist_ok=True)
     rows, all_versions = [], []
     for u in (line_progress(utts) if progress else utts):

@@ -468,7 +468,8 @@ def _run_jobs(f, jobs:list, n_workers:int, progress:bool) -> list:
     if n_workers == 0: return [f(j) for j in show(jobs)]
     with concurrent.futures.ProcessPoolExecutor(n_workers, initializer=_importable(_die_with_parent),
                                                 initargs=(os.getpid(),)) as ex:
-        return list(show(ex.map(_importable(f), jobs)))
+        try: return list(show(ex.map(_importable(f), jobs)))
+        except BaseException: ex.shutdown(cancel_futures=True); raise   # Ctrl-C: finish the running chunks, drop the rest
 
 
 # %% ../nbs/01_data.ipynb #4e7e6ad0

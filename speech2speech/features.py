@@ -128,6 +128,7 @@ def atomic_path(path:str|Path, # the file to (re)write
     "Yield a temporary path beside `path`; on success move it over `path` (os.replace), on error delete it."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(path.parent, os.W_OK): raise PermissionError(13, 'folder is not writable', str(path.parent))
     tmp = path.parent/f'.{path.name}.{os.getpid()}-{threading.get_ident()}{suffix}'   # unique per writer, no mkstemp
     try:
         yield tmp

@@ -14,7 +14,7 @@ __all__ = ['CKPT_FORMAT', 'CKPT_VERSION', 'V1_SETTINGS', 'DEMO_RECIPE', 'DEMO_MO
            'export_checkpoint', 'demo_checkpoint', 'train_processes', 'demo_config']
 
 # %% ../nbs/04_training.ipynb #50ef761c
-import contextlib, copy, dataclasses, hashlib, io, itertools, json, math, os, pickle, random, re, tempfile, time, types, typing, warnings
+import contextlib, copy, dataclasses, hashlib, io, itertools, json, math, os, pickle, random, re, tempfile, time, types, typing, warnings, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -327,14 +327,23 @@ def load_checkpoint(path,  # a checkpoint file, or a run folder (its latest chec
         path = last
     if not path.exists(): raise CheckpointError(f"{path}: no such checkpoint file")
     if path.stat().st_size == 0: raise CheckpointError(f"{path}: empty file, not a checkpoint")
-    try: ck = torch.load(path, map_location=map_location, weights_only=True)
+    if zipfile.is_zipfile(path):                 # torch's zip container records a CRC-32 of every stored tensor
+        try: broken = zipfile.ZipFile(path).testzip()
+        except (zipfile.BadZipFile, OSError, EOFError): broken = None   # torch.load below says what is wrong
+        if broken: raise CheckpointError(f"{path}: damaged: stored data fails its CRC check (the file was changed or "
+                                         f"corrupted on disk)")
+    try:
+        with warnings.catch_warnings():           # torch's own warnings about odd pickles: the error below says it
+            warnings.simplefilter('ignore'); ck = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        if 'weights_only' in str(e) or 'Weights only' in str(e):
-            what = re.search(r'GLOBAL (\S+)', str(e))
+        what = re.search(r'GLOBAL (\S+)', str(e))
+        if what or 'Unsupported global' in str(e):          # a pickled object that is not plain data
             raise CheckpointError(f"{path}: refused to load: it holds Python objects other than tensors and plain "
                                   f"containers{' (' + what.group(1) + ')' if what else ''}, which could run code "
                                   f"(torch.load weights_only=True). Not a speech2speech checkpoint.") from None
-        raise CheckpointError(f"{path}: not a PyTorch checkpoint ({str(e).splitlines()[0]})") from None
+        why = re.search(r'WeightsUnpickler error:\s*(.+)', str(e))
+        raise CheckpointError(f"{path}: truncated or not a PyTorch checkpoint (unreadable data"
+                              f"{': ' + why.group(1).strip() if why else ''})") from None
     except Exception as e:
         msg = (str(e).splitlines() or [''])[0]
         raise CheckpointError(f"{path}: truncated or not a PyTorch checkpoint ({type(e).__name__}: {msg})") from None
