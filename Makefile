@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test install bench clean-docs
+.PHONY: demo test test-slow install bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(STAMP)
 ## Sync checks, notebook tests and docs processing
 test: $(STAMP)
 	VENV=$(VENV) bash scripts/check.sh
+
+## The slow notebook cells too (real checkpoints, long runs): run on a schedule, not on every push
+test-slow: $(STAMP)
+	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/nbdev-test --flags slow --timing
 
 ## Benchmarks (run on an idle machine)
 bench: $(STAMP)
