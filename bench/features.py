@@ -16,7 +16,7 @@ The ratio column is the time of the faster librosa variant divided by the method
 The last line is the headline: the linear-feature speed-up of compute_features over librosa.
 Run on an idle machine:  python bench/features.py   (smoke run: --quick)
 """
-import argparse, os, time
+import argparse, time
 import numpy as np
 
 def parse():

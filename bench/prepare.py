@@ -85,7 +85,7 @@ def main():
             c, t = cpu_seconds(), time.perf_counter(); r = prepare(tree, out, n_workers=w, progress=False)
             wall, cpu = time.perf_counter() - t, cpu_seconds() - c   # the pool's workers have exited: counted
             assert r.n_ok == len(corpus) and r.n_bad == 0, r
-            rows.append((f'prepare', w, len(corpus), wall, audio/wall, audio/wall/max(1, min(w, ncpu)), audio/cpu))
+            rows.append(('prepare', w, len(corpus), wall, audio/wall, audio/wall/max(1, min(w, ncpu)), audio/cpu))
         base = rows[0][5] if a.baseline_files else None
         print(f"\n{'method':14s} {'workers':>7s} {'files':>6s} {'wall s':>8s} {'x real time':>12s} {'x per core':>11s} "
               f"{'x per CPU s':>12s} {'ratio':>6s}")

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np, torch, scipy.signal
 from speech2speech.features import FeatureConfig
 from speech2speech.data import prepare, demo_corpus
-from speech2speech.training import train, Config, DEMO_RECIPE, load_checkpoint, latest_checkpoint
+from speech2speech.training import train, DEMO_RECIPE
+from speech2speech.config import Config
+from speech2speech.checkpoints import load_checkpoint, latest_checkpoint
 from speech2speech.conversion import Converter
 from speech2speech.evaluation import evaluate, summarize, ablation_table, code_probe
 

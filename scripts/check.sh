@@ -27,6 +27,9 @@ cp -r speech2speech "$tmp/lib"
 "$BIN/nbdev-export"
 diff -r -q -x __pycache__ "$tmp/lib" speech2speech || { echo "FAIL: speech2speech/ differed from the notebooks; re-exported now, commit the result"; exit 1; }
 
+echo "== every picture a chapter refers to exists"
+"$BIN/python" scripts/check_figures.py nbs
+
 echo "== README.md is rendered from nbs/index.ipynb"
 "$BIN/python" scripts/render_readme.py --check
 

@@ -84,7 +84,8 @@ def train(cache: str = None, # the feature cache written by `s2s prepare`
           set: str = '', # config overrides, e.g. "model.hidden=128,optim.lr=3e-4"
          ):
     "Train a VQ-VAE on a feature cache; with --resume, continue from the last checkpoint. Works under torchrun."
-    from speech2speech.training import train as _train, Config, ConfigError
+    from speech2speech.training import train as _train
+    from speech2speech.config import Config, ConfigError
     check(cache is not None or resume, '--cache', "required: a feature cache written by `s2s prepare` (or --resume a run)")
     check(steps is None or steps > 0, '--steps', f"must be positive, got {steps}")
     check_device(device)
@@ -126,7 +127,7 @@ def convert(*sources: str, # recordings to convert (wav, flac, ogg; any rate or 
 def speakers(ckpt: str = None, # checkpoint (default: the bundled demo checkpoint)
             ):
     "List the speakers a checkpoint can convert into."
-    from speech2speech.training import load_checkpoint, demo_checkpoint
+    from speech2speech.checkpoints import load_checkpoint, demo_checkpoint
     for name in load_checkpoint(ckpt or demo_checkpoint())['speakers']: print(name)
 
 # %% ../nbs/08_cli.ipynb #9dde594a
@@ -165,7 +166,8 @@ def user_errors() -> tuple[type, ...]:
     "The exception types that mean bad input rather than a bug."
     from speech2speech.features import AudioError
     from speech2speech.data import CorpusError, CacheError
-    from speech2speech.training import CheckpointError, ConfigError
+    from speech2speech.checkpoints import CheckpointError
+    from speech2speech.config import ConfigError
     from speech2speech.conversion import UnknownSpeakerError
     return (AudioError, CorpusError, CacheError, CheckpointError, ConfigError, UnknownSpeakerError, OSError, UsageError)
 

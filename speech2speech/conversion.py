@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import torch
 import librosa
-from .features import line_progress
 from .features import (AudioError, atomic_path, load_audio, check_wave, save_audio, compute_features, n_frames,
                                     resample, f0_track, log_f0_stats)
-from .training import load_checkpoint, model_from_checkpoint, demo_checkpoint, save_figure
+from .features import line_progress, save_figure
+from .checkpoints import load_checkpoint, model_from_checkpoint, demo_checkpoint
 from .griffinlim import magnitude_to_wave
 from .vocoder import features_to_wave, measured_aperiodicity, VOCODERS
 

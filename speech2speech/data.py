@@ -6,22 +6,22 @@ Docs: https://speech2speech.github.io/speech2speech/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #e5a5511f
 from __future__ import annotations
-import concurrent.futures, dataclasses, hashlib, io, json, os, re, signal, tempfile, threading, time, uuid
+import collections, concurrent.futures, dataclasses, hashlib, io, json, os, re, signal, tempfile, threading, time, uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import soundfile as sf
 import scipy.signal
 import torch
-from torch.utils.data import Dataset, Sampler, DataLoader
-from .features import (AudioError, FeatureConfig, FeatureStats, atomic_path, check_wave, compute_features,
-                                    f0_track, line_progress, load_audio, log_f0_stats, n_frames, trim_silence)
+from torch.utils.data import Dataset
+from .features import (AudioError, FeatureConfig, FeatureStats, atomic_path, atomic_write, check_wave, compute_features, from_fields,
+                                    f0_track, line_progress, load_audio, log_f0_stats, trim_silence)
 
 # %% auto #0
 __all__ = ['AUDIO_EXTS', 'Utterance', 'CorpusError', 'Corpus', 'speaker_index', 'folder_corpus', 'demo_corpus', 'synth_voice',
-           'make_vctk_tree', 'read_speaker_info', 'vctk_corpus', 'load_corpus', 'atomic_write', 'write_manifest',
-           'read_manifest', 'DataConfig', 'sentence_of', 'make_splits', 'PrepareResult', 'CacheError', 'prepare',
-           'speaker_f0_stats', 'FeatureCache', 'CropDataset', 'collate', 'SpeakerBalancedSampler', 'data_loader']
+           'make_vctk_tree', 'read_speaker_info', 'vctk_corpus', 'load_corpus', 'write_manifest', 'read_manifest',
+           'DataConfig', 'sentence_of', 'make_splits', 'PrepareResult', 'CacheError', 'prepare', 'speaker_f0_stats',
+           'FeatureCache', 'CropDataset', 'collate', 'speaker_weights']
 
 # %% ../nbs/01_data.ipynb #49efdf8a
 @dataclass
@@ -37,8 +37,7 @@ class Utterance:
     def to_dict(self) -> dict: return dataclasses.asdict(self)
     @classmethod
     def from_dict(cls, d:dict) -> Utterance:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+        return from_fields(cls, d)
 
 # %% ../nbs/01_data.ipynb #47bf583f
 class CorpusError(ValueError):
@@ -286,13 +285,6 @@ def load_corpus(root_or_name:str|Path|Corpus, # 'demo', a VCTK folder, a folder-
     return folder_corpus(root)
 
 # %% ../nbs/01_data.ipynb #dbedd2f9
-def atomic_write(path:str|Path, # destination
-                 data:str|bytes, # content
-                ) -> Path:
-    "Write `data` to `path` atomically (`features.atomic_path`)."
-    with atomic_path(path, fsync=False) as tmp: tmp.write_bytes(data.encode() if isinstance(data, str) else data)
-    return Path(path)
-
 def write_manifest(path:str|Path, # manifest file (.jsonl)
                    utts:list, # `Utterance`s
                   ) -> Path:
@@ -325,16 +317,15 @@ class DataConfig:
         if self.short not in ('pad', 'skip'): raise ValueError(f"short must be 'pad' or 'skip', got {self.short!r}")
         if not 0 <= self.warp < 1: raise ValueError(f"warp must be in [0, 1), got {self.warp}")
         if not (0 <= self.val_fraction < 1 and 0 <= self.test_fraction < 1 and self.val_fraction + self.test_fraction < 1):
-            raise ValueError(f"val_fraction and test_fraction must be in [0, 1) with a sum below 1")
+            raise ValueError("val_fraction and test_fraction must be in [0, 1) with a sum below 1")
         self.heldout_speakers = list(self.heldout_speakers)
     def to_dict(self) -> dict: return dataclasses.asdict(self)
     @classmethod
     def from_dict(cls, d:dict) -> DataConfig:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+        return from_fields(cls, d)
 
 # %% ../nbs/01_data.ipynb #5c7fd170
-def _rank(seed:int, key:str) -> str: return hashlib.md5(f'{seed}:{key}'.encode()).hexdigest()
+def _sentence_key(seed:int, key:str) -> str: return hashlib.md5(f'{seed}:{key}'.encode()).hexdigest()
 
 def sentence_of(u:Utterance) -> str: # lower-case words of the transcript, or the utterance id when it has none
     "What identifies the sentence an utterance says, across speakers."
@@ -350,7 +341,7 @@ def make_splits(utts:list, # `Utterance`s (a manifest)
     for u in utts: by_spk.setdefault(u.speaker, []).append(u)
     out = dict(train=[], val=[], test=[], heldout=[])
     for spk, us in sorted(by_spk.items()):
-        ids = [u.id for u in sorted(us, key=lambda u: (_rank(cfg.seed, sentence_of(u)), u.id))]
+        ids = [u.id for u in sorted(us, key=lambda u: (_sentence_key(cfg.seed, sentence_of(u)), u.id))]
         if spk in held: out['heldout'] += ids; continue
         n = len(ids)
         n_test = min(max(cfg.n_test, round(cfg.test_fraction*n)), max(n - 1, 0))
@@ -701,34 +692,9 @@ def collate(items:list, # dataset items (dicts of tensors)
                 index=torch.stack([it['index'] for it in items]))
 
 # %% ../nbs/01_data.ipynb #957219ed
-class SpeakerBalancedSampler(Sampler):
-    "Sample dataset items with replacement so that each speaker is drawn equally often on average."
-    def __init__(self, dataset:CropDataset, # dataset with `.utts`
-                 num_samples:int|None=None, # indices per epoch (default: len(dataset))
-                 seed:int=0, # random seed (epoch e uses seed + e)
-                ):
-        spk = [u.speaker for u in dataset.utts]
-        counts = {s: spk.count(s) for s in set(spk)}
-        self.weights = torch.tensor([1/counts[s] for s in spk], dtype=torch.double)
-        self.num_samples, self.seed, self.epoch = num_samples or len(dataset), seed, 0
+def speaker_weights(ds, # a dataset with `.utts` (e.g. a `CropDataset`)
+                   ) -> list[float]: # one weight per item
+    "Sampling weight 1 / (items of the same speaker) for every item, so that each speaker is drawn equally often."
+    counts = collections.Counter(u.speaker for u in ds.utts)
+    return [1/counts[u.speaker] for u in ds.utts]
 
-    def __len__(self): return self.num_samples
-    def __iter__(self):
-        g = torch.Generator().manual_seed(self.seed + self.epoch); self.epoch += 1
-        return iter(torch.multinomial(self.weights, self.num_samples, replacement=True, generator=g).tolist())
-
-# %% ../nbs/01_data.ipynb #8eebfcf4
-def data_loader(cache:FeatureCache|str|Path, # a cache or its folder
-                cfg:DataConfig|None=None, # crop_frames, batch_size, short, balanced, seed, num_workers
-                split:str='train', # which split
-               ) -> DataLoader:
-    "A DataLoader of `CropDataset` batches for `split`, set up from `cfg`."
-    cfg = cfg or DataConfig()
-    train = split == 'train'
-    ds = CropDataset(cache, split, cfg.crop_frames, cfg.short, cfg.seed)
-    if len(ds) == 0: raise ValueError(f"split {split!r} has no utterances usable with crop_frames={cfg.crop_frames}, short={cfg.short!r}")
-    sampler = SpeakerBalancedSampler(ds, len(ds), cfg.seed) if train and cfg.balanced else None
-    g = torch.Generator().manual_seed(cfg.seed)
-    return DataLoader(ds, batch_size=cfg.batch_size, shuffle=train and sampler is None, sampler=sampler,
-                      drop_last=train and len(ds) >= cfg.batch_size, collate_fn=collate, num_workers=cfg.num_workers,
-                      generator=g, persistent_workers=cfg.num_workers > 0)

@@ -14,16 +14,15 @@ import numpy as np
 import scipy.fft
 import librosa
 import torch
-from .features import line_progress
-from .features import atomic_path
-from .training import save_figure
+from .features import atomic_path, line_progress, resample, save_figure, trim_silence
+from .quantizer import code_stats
 
 # %% auto #0
 __all__ = ['EVAL_EXTRA', 'MCD_CONST', 'SYSTEMS', 'MEAN_METRICS', 'COLUMNS', 'require', 'mel_cepstrum', 'dtw_path',
            'cepstral_distortion', 'trim', 'mcd', 'speaker_encoder', 'speaker_embedding', 'cosine', 'speaker_centroid',
            'nearest_speaker', 'normalize_text', 'error_rates', 'recognizer', 'transcribe', 'codebook_usage',
            'code_vectors', 'code_probe', 'dnsmos', 'cepstral_peak_prominence', 'harmonicity', 'pitch_spread',
-           'sentence_key', 'Pair', 'make_pairs', 'evaluation_set', 'centroid_utterances', 'render', 'Analysis',
+           'sentence_key', 'Pair', 'make_pairs', 'evaluation_set', 'centroid_utterances', 'system_output', 'Analysis',
            'analyse', 'score', 'summarize', 'similarity_matrix', 'plot_similarity_matrix', 'plot_per_speaker',
            'md_table', 'summary_table', 'write_report', 'evaluate', 'vocoder_table', 'ablation_table', 'probe_table']
 
@@ -94,11 +93,13 @@ def cepstral_distortion(A: np.ndarray, # (n_ceps, N) mel-cepstrum of the referen
     return float(MCD_CONST*np.sqrt((diff**2).sum(0)).mean())
 
 def trim(wave: np.ndarray, # 1-D waveform
+         sr: int = 16000, # its sample rate
          top_db: float = 30., # silence threshold below the peak
         ) -> np.ndarray: # `wave` without its leading and trailing silence
-    "Cut leading and trailing silence (`librosa.effects.trim`); keep the wave as is if that would leave too little."
-    out, _ = librosa.effects.trim(np.asarray(wave, dtype=np.float32), top_db=top_db)
-    return out if len(out) >= 1024 else np.asarray(wave, dtype=np.float32)
+    "`features.trim_silence` without padding; the wave as it is if trimming would leave less than one analysis window."
+    wave = np.asarray(wave, dtype=np.float32)
+    out = trim_silence(wave, sr, top_db=top_db, pad=0.)
+    return out if len(out) >= 1024 else wave
 
 def mcd(ref: np.ndarray, # reference waveform (e.g. the target speaker's recording)
         est: np.ndarray, # waveform under test (e.g. a conversion of the same sentence)
@@ -108,7 +109,7 @@ def mcd(ref: np.ndarray, # reference waveform (e.g. the target speaker's recordi
         **kwargs, # passed to `mel_cepstrum`
        ) -> float: # mel-cepstral distortion in dB
     "Mel-cepstral distortion (dB, c0 excluded, DTW-aligned) between two recordings of the same sentence."
-    if top_db is not None: ref, est = trim(ref, top_db), trim(est, top_db)
+    if top_db is not None: ref, est = trim(ref, sr, top_db), trim(est, sr, top_db)
     return cepstral_distortion(mel_cepstrum(ref, sr, **kwargs), mel_cepstrum(est, sr, **kwargs), dtw=dtw)
 
 # %% ../nbs/07_evaluation.ipynb #17f8af11
@@ -134,7 +135,7 @@ def speaker_embedding(wave: np.ndarray, # 1-D waveform
         warnings.simplefilter('ignore')
         w = resemblyzer.preprocess_wav(wave, source_sr=sr)
     if len(w) < 8000:  # VAD left under 0.5 s: fall back to the plain (resampled) wave
-        w = librosa.resample(wave, orig_sr=sr, target_sr=16000) if sr != 16000 else wave
+        w = resample(wave, sr, 16000) if sr != 16000 else wave
     return speaker_encoder().embed_utterance(w.astype(np.float32))
 
 def cosine(a: np.ndarray, # a vector
@@ -187,7 +188,7 @@ def transcribe(wave: np.ndarray, # 1-D waveform
               ) -> str: # the recognised words, lower case
     "Recognise the words in `wave` with PocketSphinx (offline)."
     wave = np.asarray(wave, dtype=np.float32)
-    if sr != 16000: wave = librosa.resample(wave, orig_sr=sr, target_sr=16000)
+    if sr != 16000: wave = resample(wave, sr, 16000)
     pcm = (np.clip(wave, -1, 1)*32767).astype(np.int16).tobytes()
     dec = recognizer()
     dec.reinit_feat()  # forget the feature normalisation adapted on earlier utterances: same result in any order
@@ -205,9 +206,9 @@ def codebook_usage(codes, # code indices: a tensor/array, or a list of them (one
     codes = np.asarray(torch.as_tensor(codes).cpu()).ravel().astype(np.int64)
     if codes.size == 0: raise ValueError("codebook_usage: no codes")
     counts = np.bincount(codes, minlength=n_codes or 0)
-    p = counts[counts > 0] / codes.size
+    perplexity, _ = code_stats(torch.from_numpy(counts))
     used = int((counts > 0).sum())
-    return dict(perplexity=float(np.exp(-(p*np.log(p)).sum())), used=used,
+    return dict(perplexity=float(perplexity), used=used,
                 usage=used/n_codes if n_codes else float('nan'), frames=int(codes.size))
 
 # %% ../nbs/07_evaluation.ipynb #da946985
@@ -259,7 +260,7 @@ def dnsmos(wave: np.ndarray, # 1-D waveform
     require('onnxruntime', 'DNSMOS')
     sm = require('speechmos.dnsmos', 'DNSMOS')
     wave = np.asarray(wave, dtype=np.float32)
-    if sr != 16000: wave = librosa.resample(wave, orig_sr=sr, target_sr=16000)
+    if sr != 16000: wave = resample(wave, sr, 16000)
     r = sm.run(np.clip(wave, -1, 1), sr=16000)
     return dict(ovrl=float(r['ovrl_mos']), sig=float(r['sig_mos']), bak=float(r['bak_mos']), p808=float(r['p808_mos']))
 
@@ -402,11 +403,11 @@ def _output_key(system: str, pair: Pair):
     if system == 'target': return ('source', pair.reference.id) if pair.reference is not None else None
     return (system, pair.source.id)
 
-def render(converter, # a `Converter` (or any object with the same methods)
-           system: str, # one of `SYSTEMS`
-           pair: Pair, # what to render
-           sr: int, # sample rate of recordings read from disk
-          ) -> np.ndarray|None: # the system's waveform for this pair (None where it does not apply)
+def system_output(converter, # a `Converter` (or any object with the same methods)
+                  system: str, # one of `SYSTEMS`
+                  pair: Pair, # what to render
+                  sr: int, # sample rate of recordings read from disk
+                 ) -> np.ndarray|None: # the system's waveform for this pair (None where it does not apply)
     "The waveform that `system` produces for `pair`."
     from speech2speech.features import load_audio
     src = str(pair.source.path)
@@ -435,7 +436,7 @@ def analyse(wave: np.ndarray, # 1-D waveform
             mos: bool = False, # estimate DNSMOS
            ) -> Analysis:
     "Embedding, mel-cepstrum, transcript, harmonicity, pitch spread and (optionally) DNSMOS of one waveform."
-    return Analysis(speaker_embedding(wave, sr), mel_cepstrum(trim(wave), sr),
+    return Analysis(speaker_embedding(wave, sr), mel_cepstrum(trim(wave, sr), sr),
                     transcribe(wave, sr) if asr else None, dnsmos(wave, sr) if mos else None,
                     harmonicity(wave, sr), pitch_spread(wave, sr))
 
@@ -562,7 +563,7 @@ def write_report(result: dict, # what `evaluate` computed (see there)
     "Write `report.md` from the results of `evaluate`."
     r, out_dir = result, Path(out_dir)
     cb = r.get('codebook')
-    lines = [f"# Evaluation report\n",
+    lines = ["# Evaluation report\n",
              f"- checkpoint: `{r['checkpoint']}`", f"- corpus: `{r['data']}` ({r['n_utterances']} utterances, "
              f"{len(r['speakers'])} target speakers: {', '.join(r['speakers'])})",
              f"- held out: {r['heldout']}; {r['n_sources']} source utterances", 
@@ -689,7 +690,7 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
         model_free = shared is not None and system in ('source', 'griffin-lim', 'target')
         if model_free and key in shared and key not in wanted: cache[key] = shared[key]
         if key not in cache:
-            wave = render(conv, system, pair, sr)
+            wave = system_output(conv, system, pair, sr)
             cache[key] = None if wave is None else analyse(wave, sr, asr=asr, mos=dnsmos)
             if wave is not None and key in wanted: files[key] = _save_wave(out_dir/'audio'/f"{wanted[key]}.wav", wave, sr)
             if model_free: shared[key] = cache[key]

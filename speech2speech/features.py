@@ -6,7 +6,7 @@ Docs: https://speech2speech.github.io/speech2speech/features.html.md"""
 
 # %% ../nbs/00_features.ipynb #354c8a84
 from __future__ import annotations
-import contextlib, dataclasses, functools, os, tempfile, threading, warnings
+import contextlib, dataclasses, functools, io, json, os, threading, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -20,10 +20,11 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['SILENCE_PEAK', 'FEATURE_KINDS', 'F0_METHODS', 'AudioError', 'check_wave', 'peak_normalize', 'active_rms_db',
-           'loudness_normalize', 'resample', 'load_audio', 'atomic_path', 'line_progress', 'save_audio', 'trim_silence',
-           'FeatureConfig', 'n_frames', 'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track',
-           'log_f0_stats', 'spectral_envelope', 'normalize_features', 'denormalize_features', 'batch_f0',
-           'compute_features', 'mel_to_power', 'features_to_magnitude', 'FeatureStats']
+           'loudness_normalize', 'resample', 'load_audio', 'atomic_path', 'atomic_write', 'save_json', 'save_figure',
+           'line_progress', 'save_audio', 'trim_silence', 'from_fields', 'FeatureConfig', 'n_frames', 'stft_window',
+           'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'log_f0_stats', 'spectral_envelope',
+           'decompress_features', 'normalize_features', 'denormalize_features', 'batch_f0', 'compute_features',
+           'mel_to_power', 'features_to_magnitude', 'FeatureStats']
 
 # %% ../nbs/00_features.ipynb #55aa0dde
 class AudioError(Exception):
@@ -139,6 +140,30 @@ def atomic_path(path:str|Path, # the file to (re)write
         with contextlib.suppress(OSError): os.unlink(tmp)   # never mask the real error (a read-only folder, say)
         raise
 
+# %% ../nbs/00_features.ipynb #ab2ed8ac
+def atomic_write(path:str|Path, # destination
+                 data:str|bytes, # content
+                 fsync:bool=False, # flush to disk before the rename (for files that must survive a power cut)
+                ) -> Path:
+    "Write `data` to `path` atomically (`atomic_path`)."
+    with atomic_path(path, fsync=fsync) as tmp: tmp.write_bytes(data.encode() if isinstance(data, str) else data)
+    return Path(path)
+
+def save_json(obj, # anything json.dumps accepts
+              path:str|Path, # destination file
+             ) -> Path:
+    "Write `obj` as indented JSON, atomically."
+    return atomic_write(path, json.dumps(obj, indent=1) + '\n', fsync=True)
+
+def save_figure(fig, # a matplotlib Figure
+                path:str|Path, # the PNG to write
+                dpi:int=90, # resolution
+               ) -> Path:
+    "Write a figure as PNG, atomically."
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi)
+    return atomic_write(path, buf.getvalue(), fsync=True)
+
+
 # %% ../nbs/00_features.ipynb #7dadbf3c
 class line_progress(progress_bar):
     "fastprogress's `progress_bar` that, in a terminal, ends its line when the loop is done."
@@ -188,6 +213,15 @@ def trim_silence(wave:np.ndarray, # 1-D waveform
     return wave[max(0, s - p): min(n, e + p)]
 
 # %% ../nbs/00_features.ipynb #4717f7ec
+def from_fields(cls, # a dataclass
+                d: dict, # field name -> value; missing fields take their defaults
+               ):
+    "`cls(**d)`, where a key that is not a field of `cls` is an error naming it: the one rule of every `from_dict` here."
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(d) - set(names))
+    if unknown: raise ValueError(f"{cls.__name__}: unknown setting(s) {', '.join(unknown)}; it has {', '.join(names)}")
+    return cls(**d)
+
 FEATURE_KINDS = ('linear', 'mel', 'envelope')   # what `FeatureConfig.kind` may be
 
 @dataclass
@@ -241,11 +275,8 @@ class FeatureConfig:
 
     @classmethod
     def from_dict(cls, d:dict) -> FeatureConfig:
-        "Rebuild from `to_dict()` output (unknown keys are ignored with a warning)."
-        names = {f.name for f in dataclasses.fields(cls)}
-        extra = set(d) - names
-        if extra: warnings.warn(f"FeatureConfig.from_dict: ignoring unknown keys {sorted(extra)}")
-        return cls(**{k: v for k, v in d.items() if k in names})
+        "Rebuild from `to_dict()` output; an unknown key is an error (`from_fields`)."
+        return from_fields(cls, d)
 
     def with_stats(self, stats, # a `FeatureStats`, a dict with 'mean'/'std', or a (mean, std) pair
                   ) -> FeatureConfig:
@@ -278,7 +309,10 @@ def _cached(key, make, device, dtype=torch.float32) -> Tensor:
         _cache[k] = torch.as_tensor(make(), dtype=dtype, device=device)
     return _cache[k]
 
-def _window(cfg:FeatureConfig, device=None) -> Tensor:
+def stft_window(cfg:FeatureConfig, # the analysis settings (window name, length, n_fft)
+                device=None, # where the tensor goes
+               ) -> Tensor: # (n_fft,) float32, centred and zero-padded to n_fft when win < n_fft
+    "The analysis window of `cfg` (cached per device), the one every STFT and inverse STFT in the project uses."
     return _cached(('win', cfg.window, cfg.win, cfg.n_fft), lambda: _np_window(cfg.window, cfg.win, cfg.n_fft), device)
 
 def _as_batch(waves) -> tuple[Tensor, tuple]:
@@ -294,7 +328,7 @@ def stft_power(waves:Tensor|np.ndarray, # (T,) or (..., T) waveforms (float)
     x, lead = _as_batch(waves)
     pad = cfg.n_fft // 2
     x = torch.nn.functional.pad(x[:, None], (pad, pad), mode='constant')[:, 0]
-    frames = x.unfold(-1, cfg.n_fft, cfg.hop) * _window(cfg, x.device)
+    frames = x.unfold(-1, cfg.n_fft, cfg.hop) * stft_window(cfg, x.device)
     spec = torch.view_as_real(torch.fft.rfft(frames, dim=-1))
     re, im = spec[..., 0], spec[..., 1]
     p = (re * re).addcmul_(im, im)
@@ -426,7 +460,9 @@ def _compress(p:Tensor, cfg:FeatureConfig) -> Tensor:
     if cfg.compression == 'db': return p.clamp_min_(10**(cfg.floor_db/10)).log10_().mul_(10.)
     return p.clamp_min_(cfg.amin**2).log_().mul_(0.5)
 
-def _decompress(f:Tensor, cfg:FeatureConfig) -> Tensor:
+def decompress_features(f:Tensor, # compressed (not normalised) features: dB or log magnitude
+                        cfg:FeatureConfig, # the settings they were made with
+                       ) -> Tensor: # power
     "Inverse of `_compress`: features -> power."
     return torch.pow(10., f/10.) if cfg.compression == 'db' else torch.exp(2.*f)
 
@@ -497,7 +533,7 @@ def features_to_magnitude(feats:Tensor|np.ndarray, # (..., n_bins, frames) featu
     "Features -> linear STFT magnitude for Griffin-Lim (mel: non-negative inversion of the filterbank)."
     f = torch.as_tensor(feats, dtype=torch.float32)
     if denormalize: f = denormalize_features(f, cfg)
-    p = _decompress(f, cfg)
+    p = decompress_features(f, cfg)
     if cfg.kind == 'mel': p = mel_to_power(p, cfg, mel_iter)
     return p.sqrt()
 

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from .features import (FeatureConfig, n_frames, stft_magnitude, mel_basis, features_to_magnitude,
-                                    denormalize_features, mel_to_power, _window)
+                                    denormalize_features, mel_to_power, stft_window)
 
 # %% auto #0
 __all__ = ['synthetic_vowel', 'spectral_convergence', 'pghi_phase', 'griffin_lim', 'mel_to_linear', 'magnitude_to_wave']
@@ -85,7 +85,7 @@ def _synthesis_norm(cfg:FeatureConfig, # STFT settings
                     device=None, dtype=torch.float32,
                    ) -> Tensor: # (B, (T-1)*hop + n_fft): 1/sum(w²) inside each item's signal, 0 elsewhere
     "Per-sample factor of the inverse STFT: window-sum normalisation, pad and past-length zeroing in one."
-    w = _window(cfg, device).to(dtype)
+    w = stft_window(cfg, device).to(dtype)
     pad, inv, wss = cfg.n_fft // 2, w.new_zeros(len(lengths), (T-1)*cfg.hop + cfg.n_fft), {}
     for b, n in enumerate(lengths):
         nf = n_frames(n, cfg)                   # the item's own frames only, as if it were alone
@@ -121,7 +121,7 @@ _GAMMA = {'hann': 0.25645, 'hanning': 0.25645, 'hamming': 0.29794, 'blackman': 0
 def _gamma(cfg:FeatureConfig) -> float:
     "Time-frequency spread `γ` of the Gaussian closest to the window (LTFAT's constants; moment fit otherwise)."
     if cfg.window in _GAMMA: return _GAMMA[cfg.window] * cfg.win**2
-    w = _window(cfg).double()
+    w = stft_window(cfg).double()
     n = torch.arange(cfg.n_fft, dtype=torch.float64) - cfg.n_fft // 2
     return float(2*math.pi * (w * n*n).sum() / w.sum()) * 1.249  # 1.249: moment fit -> LTFAT's Hann constant
 
@@ -237,7 +237,7 @@ def _griffin_lim_chunk(S:Tensor, # (B, T, F) magnitude, frames-major
                       ) -> Tensor: # (B, max(lengths)) waveforms
     "Fast Griffin-Lim on one chunk of the batch."
     B, T, _ = S.shape
-    w = _window(cfg, S.device).to(S.dtype)
+    w = stft_window(cfg, S.device).to(S.dtype)
     inv = _synthesis_norm(cfg, T, lengths, S.device, S.dtype)
     y, frames = torch.empty_like(inv), S.new_empty(B, T, cfg.n_fft)
     buf, sq = torch.empty_like(S), S.new_empty(*S.shape, 2)

@@ -10,7 +10,6 @@ __all__ = ['F0_REF_HZ', 'F0_SCALE', 'ModelConfig', 'ChannelNorm', 'ResBlock', 'p
            'count_parameters', 'state_bytes']
 
 # %% ../nbs/03_model.ipynb #cfae3c63
-import math
 from dataclasses import dataclass, field, asdict, fields
 from typing import NamedTuple
 

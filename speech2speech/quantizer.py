@@ -9,7 +9,6 @@ Docs: https://speech2speech.github.io/speech2speech/quantizer.html.md"""
 __all__ = ['sq_distances', 'code_stats', 'masked_mse', 'VQOutput', 'VectorQuantizer']
 
 # %% ../nbs/02_quantizer.ipynb #81912454
-import math
 from typing import NamedTuple
 
 import torch

@@ -6,13 +6,13 @@ Docs: https://speech2speech.github.io/speech2speech/vocoder.html.md"""
 
 # %% ../nbs/05a_vocoder.ipynb #ed690e8d
 from __future__ import annotations
-import dataclasses, math
+import math
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from .features import (FeatureConfig, n_frames, stft_power, spectral_envelope, batch_f0,
-                                    denormalize_features, _decompress, _window)
+from .features import (FeatureConfig, spectral_envelope,
+                                    denormalize_features, decompress_features, stft_window)
 from .griffinlim import griffin_lim, magnitude_to_wave, _synthesis_norm, _istft
 
 # %% auto #0
@@ -53,7 +53,7 @@ def excitation(f0:Tensor|np.ndarray, # (B, T) or (T,) F0 per frame in Hz, 0 wher
 def _spectrum(x:Tensor, cfg:FeatureConfig) -> Tensor:
     "Complex STFT (B, frames, n_freq), centred with zero padding, exactly as `features.stft_power` frames it."
     pad = cfg.n_fft // 2
-    frames = F.pad(x[:, None], (pad, pad))[:, 0].unfold(-1, cfg.n_fft, cfg.hop) * _window(cfg, x.device)
+    frames = F.pad(x[:, None], (pad, pad))[:, 0].unfold(-1, cfg.n_fft, cfg.hop) * stft_window(cfg, x.device)
     return torch.fft.rfft(frames, dim=-1)
 
 def min_phase(power:Tensor, # (..., n_freq) power spectra
@@ -122,7 +122,7 @@ def source_filter(envelope:Tensor|np.ndarray, # (B, n_freq, frames) or (n_freq, 
     X = H * (Xh * torch.sqrt((1 - ap)/Eh) + Xn * torch.sqrt(ap/En))
     if n_iter > 0:
         return griffin_lim(X.abs().transpose(1, 2), cfg, n_iter=n_iter, init=X.transpose(1, 2), lengths=lengths)[0 if single else slice(None)]
-    w, pad = _window(cfg, E.device), cfg.n_fft // 2
+    w, pad = stft_window(cfg, E.device), cfg.n_fft // 2
     out = torch.zeros(B, (T - 1)*cfg.hop + cfg.n_fft, device=E.device)
     y = _istft(X, w, _synthesis_norm(cfg, T, lengths, E.device), cfg.hop, out)[:, pad:pad + n]
     return y[0] if single else y
@@ -137,7 +137,7 @@ def features_to_power(feats:Tensor, # (..., n_bins, frames) features
     "Features -> power on the linear frequency axis (mel: the non-negative inversion of the filterbank)."
     f = torch.as_tensor(feats, dtype=torch.float32)
     if denormalize: f = denormalize_features(f, cfg)
-    p = _decompress(f, cfg)
+    p = decompress_features(f, cfg)
     if cfg.kind == 'mel':
         from speech2speech.features import mel_to_power
         p = mel_to_power(p, cfg)
