@@ -31,6 +31,7 @@ V1_SETTINGS = dict(features=dict(f0_method='autocorr'), model=dict(f0_input=Fals
 class CheckpointError(Exception):
     "A checkpoint file is missing, truncated, not a checkpoint, or holds something other than plain data."
 
+# %% ../nbs/03b_checkpoints.ipynb #ba2ec13d
 def content_digest(obj, # a checkpoint's contents: nested dicts/lists of tensors, strings, numbers, None
                   ) -> str: # sha256, hex
     "A checksum of everything in `obj`: every tensor's bytes, dtype and shape, every other value's repr, in key order."
@@ -48,6 +49,7 @@ def content_digest(obj, # a checkpoint's contents: nested dicts/lists of tensors
     walk(obj, '')
     return h.hexdigest()
 
+# %% ../nbs/03b_checkpoints.ipynb #c2b6bb5c
 def save_checkpoint(state: dict,  # the checkpoint contents (tensors, dicts, lists, strings, numbers, None)
                     path,  # destination file
                    ) -> Path:
@@ -56,6 +58,7 @@ def save_checkpoint(state: dict,  # the checkpoint contents (tensors, dicts, lis
         torch.save({'format': CKPT_FORMAT, 'version': CKPT_VERSION, **state, 'digest': content_digest(state)}, tmp)
     return Path(path)
 
+# %% ../nbs/03b_checkpoints.ipynb #f1b51444
 def list_checkpoints(run_dir,  # a run folder
                     ) -> list[Path]:  # run_dir/checkpoints/step-*.pt, oldest first
     "The periodic checkpoints of a run, sorted by step."
@@ -68,6 +71,7 @@ def latest_checkpoint(run_dir,  # a run folder
     ck = list_checkpoints(run_dir)
     return ck[-1] if ck else None
 
+# %% ../nbs/03b_checkpoints.ipynb #a9777e37
 def _check_content(ck: dict, path: Path):
     "Refuse a checkpoint whose bytes changed after it was written (checksum) or whose weights are not all finite."
     stored = ck.pop('digest', None)            # checkpoints written before the checksum have none
@@ -78,6 +82,7 @@ def _check_content(ck: dict, path: Path):
     bad = [k for k, v in ck['model'].items() if isinstance(v, torch.Tensor) and v.is_floating_point() and not torch.isfinite(v).all()]
     if bad: raise CheckpointError(f"{path}: damaged: non-finite weights (NaN or inf) in {', '.join(bad[:3])}")
 
+# %% ../nbs/03b_checkpoints.ipynb #62405186
 def load_checkpoint(path,  # a checkpoint file, or a run folder (its latest checkpoint)
                     map_location='cpu',  # where tensors go, as for torch.load
                    ) -> dict:
@@ -123,6 +128,8 @@ def load_checkpoint(path,  # a checkpoint file, or a run folder (its latest chec
         ck['config'] = {sec: {**V1_SETTINGS.get(sec, {}), **(v or {})} for sec, v in ck['config'].items()}
         ck.setdefault('f0_stats', {})
     return ck
+
+# %% ../nbs/03b_checkpoints.ipynb #7f5258af
 def checkpoint_to_resume(run_dir, # a run folder
                          last: Path, # its latest checkpoint
                         ) -> dict:
@@ -135,7 +142,6 @@ def checkpoint_to_resume(run_dir, # a run folder
             raise CheckpointError(f"{e}. The earlier checkpoint {p} (step {step}) is intact: move {last.name} out of "
                                   f"{last.parent} and resume again") from None
         raise
-
 
 # %% ../nbs/03b_checkpoints.ipynb #e764eab8
 def model_from_checkpoint(ck: dict,  # a checkpoint from `load_checkpoint`

@@ -150,6 +150,7 @@ def _coerce(value: str, tp, key: str):
     try: return json.loads(value)                                     # unknown annotation: best effort
     except json.JSONDecodeError: return value
 
+# %% ../nbs/03a_config.ipynb #1c10251d
 def _override(self: Config,
               overrides: list[str]|dict|None,  # "section.field=value" strings, or a {"section.field": value} dict
              ) -> Config:  # a new Config; `self` is unchanged

@@ -222,6 +222,7 @@ def from_fields(cls, # a dataclass
     if unknown: raise ValueError(f"{cls.__name__}: unknown setting(s) {', '.join(unknown)}; it has {', '.join(names)}")
     return cls(**d)
 
+# %% ../nbs/00_features.ipynb #8fd5b441
 FEATURE_KINDS = ('linear', 'mel', 'envelope')   # what `FeatureConfig.kind` may be
 
 @dataclass

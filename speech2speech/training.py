@@ -227,6 +227,7 @@ def _fill_from_cache(cfg: Config, cache: FeatureCache, cache_dir) -> Config:
     cfg.run.cache_dir = str(cache_dir)
     return cfg
 
+# %% ../nbs/04_training.ipynb #e2c0650c
 def _check_resume_cache(ck: dict, cache: FeatureCache, cache_dir):
     "Refuse to resume a run on a cache with other feature settings or other speakers than it was trained on."
     ours = {k: v for k, v in ck['config'].get('features', {}).items() if k not in ('mean', 'std')}
@@ -235,6 +236,7 @@ def _check_resume_cache(ck: dict, cache: FeatureCache, cache_dir):
     if diff: raise ConfigError(f"{cache_dir}: prepared with other settings than the run being resumed: {'; '.join(diff)}. "
                                f"Resume with the cache the run was trained on ({ck['config'].get('run', {}).get('cache_dir')})")
 
+# %% ../nbs/04_training.ipynb #c7e426a1
 def _param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     "Weight decay on matrices and kernels; none on biases, norms, embeddings and codebooks."
     no_decay = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
@@ -251,6 +253,7 @@ def _amp_dtype(amp: str, device: torch.device) -> torch.dtype|None:
     if amp in ('bf16', 'fp16'): return torch.bfloat16 if amp == 'bf16' else torch.float16
     raise ValueError(f"optim.amp must be 'auto', 'bf16', 'fp16' or 'none', got {amp!r}")
 
+# %% ../nbs/04_training.ipynb #a15f1726
 class Trainer:
     "One training run: model, optimiser, schedule, data stream, validation, logs and checkpoints."
     def __init__(self,
