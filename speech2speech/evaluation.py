@@ -627,6 +627,87 @@ def _codebook(conv, sources: list, sr: int):
     n_codes = getattr(model_cfg, 'n_codes', None)
     return codebook_usage([conv.encode(str(u.path)) for u in sources], n_codes), n_codes
 
+# %% ../nbs/07_evaluation.ipynb #982bee76
+def _as_converter(ckpt) -> tuple:
+    "(converter, its name in the report) for a checkpoint path, None (the demo checkpoint), or a Converter-like object."
+    if hasattr(ckpt, 'convert'): return ckpt, type(ckpt).__name__
+    from speech2speech.conversion import Converter
+    return Converter.from_checkpoint(ckpt), str(ckpt) if ckpt is not None else 'bundled demo checkpoint'
+
+def _choose_pairs(conv, data, split: str, voices: str, speakers, sources_per_speaker, n_pairs, seed, per_source) -> dict:
+    "The held-out utterances, the target voices and the (source, target) pairs an evaluation uses."
+    cfg = getattr(conv, 'cfg', None)
+    utts, held, how = evaluation_set(data, getattr(getattr(cfg, 'run', None), 'cache_dir', None),
+                                     getattr(cfg, 'data', None), split)
+    train = list(conv.speakers)
+    if voices not in ('all', 'real', 'synthetic'): raise ValueError(f"voices must be 'all', 'real' or 'synthetic', got {voices!r}")
+    keep = set(train if speakers is None else speakers)
+    if 'heldout' in split and speakers is None: keep |= {u.speaker for u in held if u.speaker not in train}   # unseen voices
+    if voices != 'all':
+        from speech2speech.data import load_corpus
+        info = load_corpus(data).speaker_info if not (Path(str(data))/'splits.json').exists() else {}
+        keep = {s for s in keep if bool(info.get(s, {}).get('synthetic', False)) == (voices == 'synthetic')}
+    targets = [s for s in train if s in keep]
+    held = [u for u in held if u.speaker in keep]
+    if sources_per_speaker is not None:
+        seen = {}
+        held = [u for u in held if seen.setdefault(u.speaker, []).append(u) or len(seen[u.speaker]) <= sources_per_speaker]
+    pairs = make_pairs(held, utts, targets, n_pairs, seed, per_source)
+    if not pairs: raise ValueError(f"no pairs to evaluate in {data!r} (held out: {how}; target speakers: {targets})")
+    return dict(utts=utts, held=held, how=how, targets=targets, pairs=pairs, n_possible=len(make_pairs(held, utts, targets)))
+
+def _centroids(conv, utts: list, held: list, pairs: list, n: int, seed: int) -> dict:
+    "Speaker centroids of every training voice and every source voice, from utterances that are not held out."
+    from speech2speech.features import load_audio
+    needed = list(dict.fromkeys(list(conv.speakers) + [p.source.speaker for p in pairs]))
+    pool = centroid_utterances(utts, needed, {sentence_key(u) for u in held}, n, seed)
+    return {s: speaker_centroid([speaker_embedding(load_audio(str(u.path), sr=conv.sr), conv.sr) for u in us]) for s, us in pool.items()}
+
+
+# %% ../nbs/07_evaluation.ipynb #c1b5c834
+def _score_pairs(conv, pairs: list, cents: dict, out_dir: Path, n_examples: int, asr: bool, dnsmos: bool,
+                 shared: dict|None, progress: bool) -> tuple[list, list]:
+    "Every system's output for every pair, analysed once and scored; the first `n_examples` pairs' audio saved. -> (rows, examples)"
+    sr, example_pairs = conv.sr, pairs[:n_examples]
+    wanted = {_output_key(s, p): f"{i:02d}_{s}" for i, p in enumerate(example_pairs) for s in SYSTEMS}
+    cache, files = {}, {}
+    def get(system, pair):
+        key = _output_key(system, pair)
+        if key is None: return None
+        model_free = shared is not None and system in ('source', 'griffin-lim', 'target')
+        if model_free and key in shared and key not in wanted: cache[key] = shared[key]
+        if key not in cache:
+            wave = system_output(conv, system, pair, sr)
+            cache[key] = None if wave is None else analyse(wave, sr, asr=asr, mos=dnsmos)
+            if wave is not None and key in wanted: files[key] = _save_wave(out_dir/'audio'/f"{wanted[key]}.wav", wave, sr)
+            if model_free: shared[key] = cache[key]
+        return cache[key]
+    train_cents, rows = {s: cents[s] for s in conv.speakers}, []
+    for i, p in enumerate(line_progress(pairs) if progress else pairs):
+        src, ref = get('source', p), get('target', p)
+        text = getattr(p.source, 'text', '') or ''
+        for system in SYSTEMS:
+            out = get(system, p)
+            if out is None: continue
+            rows.append(dict(pair=i, system=system, source_id=p.source.id, source_speaker=p.source.speaker,
+                             target=p.target, reference_id=p.reference.id if p.reference is not None else '', text=text,
+                             **score(out, src, ref, text, p.target, p.source.speaker, train_cents, cents[p.source.speaker])))
+    examples = [dict(source_id=p.source.id, target=p.target, text=getattr(p.source, 'text', ''),
+                     files={s: files[_output_key(s, p)] for s in SYSTEMS if _output_key(s, p) in files}) for p in example_pairs]
+    return rows, examples
+
+def _write_results(result: dict, rows: list, per_target: dict, out_dir: Path):
+    "The plots, report.md, metrics.json and rows.csv of an evaluation (all written atomically)."
+    src_spk, targets = sorted({r['source_speaker'] for r in rows}), result['speakers']
+    save_figure(plot_similarity_matrix(similarity_matrix(rows, src_spk, targets), src_spk, targets), out_dir/'similarity_matrix.png', dpi=110)
+    save_figure(plot_per_speaker(per_target, [s for s in targets if ('conversion', s) in per_target]), out_dir/'per_speaker.png', dpi=110)
+    result['report'] = write_report({**result, 'per_target': per_target}, out_dir)
+    jsonable = {k: v for k, v in result.items() if k != 'report'}
+    jsonable['per_target'] = {f"{s}/{t}": v for (s, t), v in per_target.items()}
+    with atomic_path(out_dir/'metrics.json') as tmp: tmp.write_text(json.dumps(jsonable, indent=1, default=float))
+    _write_csv(out_dir/'rows.csv', rows)
+
+
 # %% ../nbs/07_evaluation.ipynb #a2896315
 def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoint, or a Converter-like object
              data: str|Path = 'demo', # 'demo', a corpus folder, or a feature cache folder (its test split is held out)
@@ -647,87 +728,23 @@ def evaluate(ckpt = None, # checkpoint path, None for the bundled demo checkpoin
             ) -> dict: # summaries, per-target summaries, codebook usage, rows, and the paths written
     "Convert held-out sentences into other training voices; measure similarity, intelligibility, distortion; write a report."
     t0 = time.time()
-    if hasattr(ckpt, 'convert'): conv, ckpt_name = ckpt, type(ckpt).__name__
-    else:
-        from speech2speech.conversion import Converter
-        conv = Converter.from_checkpoint(ckpt)
-        ckpt_name = str(ckpt) if ckpt is not None else 'bundled demo checkpoint'
-    cfg = getattr(conv, 'cfg', None)
-    utts, held, how = evaluation_set(data, getattr(getattr(cfg, 'run', None), 'cache_dir', None),
-                                     getattr(cfg, 'data', None), split)
-    train = list(conv.speakers)
-    if voices not in ('all', 'real', 'synthetic'): raise ValueError(f"voices must be 'all', 'real' or 'synthetic', got {voices!r}")
-    keep = set(train if speakers is None else speakers)
-    if 'heldout' in split and speakers is None: keep |= {u.speaker for u in held if u.speaker not in train}   # unseen voices
-    if voices != 'all':
-        from speech2speech.data import load_corpus
-        info = load_corpus(data).speaker_info if not (Path(str(data))/'splits.json').exists() else {}
-        keep = {s for s in keep if bool(info.get(s, {}).get('synthetic', False)) == (voices == 'synthetic')}
-    targets = [s for s in train if s in keep]
-    held = [u for u in held if u.speaker in keep]
-    if sources_per_speaker is not None:
-        seen = {}
-        held = [u for u in held if seen.setdefault(u.speaker, []).append(u) or len(seen[u.speaker]) <= sources_per_speaker]
-    n_possible = len(make_pairs(held, utts, targets))
-    pairs = make_pairs(held, utts, targets, n_pairs, seed, per_source)
-    if not pairs: raise ValueError(f"no pairs to evaluate in {data!r} (held out: {how}; target speakers: {targets})")
-    sr, out_dir = conv.sr, Path(out_dir)
+    conv, ckpt_name = _as_converter(ckpt)
+    sel = _choose_pairs(conv, data, split, voices, speakers, sources_per_speaker, n_pairs, seed, per_source)
+    pairs, out_dir = sel['pairs'], Path(out_dir)
     (out_dir/'audio').mkdir(parents=True, exist_ok=True)
-
-    held_keys = {sentence_key(u) for u in held}
-    spk_needed = list(dict.fromkeys(train + [p.source.speaker for p in pairs]))
-    from speech2speech.features import load_audio
-    pool = centroid_utterances(utts, spk_needed, held_keys, n_centroid, seed)
-    cents = {s: speaker_centroid([speaker_embedding(load_audio(str(u.path), sr=sr), sr) for u in us]) for s, us in pool.items()}
-    train_cents = {s: cents[s] for s in train}
-
-    example_pairs = pairs[:n_examples]
-    wanted = {_output_key(s, p): f"{i:02d}_{s}" for i, p in enumerate(example_pairs) for s in SYSTEMS}
-    cache, files = {}, {}
-    def get(system, pair):
-        key = _output_key(system, pair)
-        if key is None: return None
-        model_free = shared is not None and system in ('source', 'griffin-lim', 'target')
-        if model_free and key in shared and key not in wanted: cache[key] = shared[key]
-        if key not in cache:
-            wave = system_output(conv, system, pair, sr)
-            cache[key] = None if wave is None else analyse(wave, sr, asr=asr, mos=dnsmos)
-            if wave is not None and key in wanted: files[key] = _save_wave(out_dir/'audio'/f"{wanted[key]}.wav", wave, sr)
-            if model_free: shared[key] = cache[key]
-        return cache[key]
-
-    rows = []
-    for i, p in enumerate(line_progress(pairs) if progress else pairs):
-        src, ref = get('source', p), get('target', p)
-        for system in SYSTEMS:
-            out = get(system, p)
-            if out is None: continue
-            rows.append(dict(pair=i, system=system, source_id=p.source.id, source_speaker=p.source.speaker,
-                             target=p.target, reference_id=p.reference.id if p.reference is not None else '',
-                             text=getattr(p.source, 'text', '') or '',
-                             **score(out, src, ref, getattr(p.source, 'text', '') or '', p.target, p.source.speaker,
-                                     train_cents, cents[p.source.speaker])))
+    cents = _centroids(conv, sel['utts'], sel['held'], pairs, n_centroid, seed)
+    rows, examples = _score_pairs(conv, pairs, cents, out_dir, n_examples, asr, dnsmos, shared, progress)
     sources = list({p.source.id: p.source for p in pairs}.values())
-    codebook, n_codes = _codebook(conv, sources, sr)
-    examples = [dict(source_id=p.source.id, target=p.target, text=getattr(p.source, 'text', ''),
-                     files={s: files[_output_key(s, p)] for s in SYSTEMS if _output_key(s, p) in files})
-                for p in example_pairs]
-
+    codebook, n_codes = _codebook(conv, sources, conv.sr)
     summary, per_target = summarize(rows), summarize(rows, ('system', 'target'))
-    src_spk = sorted({p.source.speaker for p in pairs})
-    save_figure(plot_similarity_matrix(similarity_matrix(rows, src_spk, targets), src_spk, targets), out_dir/'similarity_matrix.png', dpi=110)
-    save_figure(plot_per_speaker(per_target, [s for s in targets if ('conversion', s) in per_target]), out_dir/'per_speaker.png', dpi=110)
-    result = dict(checkpoint=ckpt_name, data=str(data), speakers=targets, voices=voices, heldout=how, n_utterances=len(utts),
-                  n_sources=len(sources), n_pairs=len(pairs), n_possible=n_possible, seed=seed, dnsmos=dnsmos,
-                  summary=summary, per_target=per_target, codebook=codebook, n_codes=n_codes, examples=examples,
+    result = dict(checkpoint=ckpt_name, data=str(data), speakers=sel['targets'], voices=voices, heldout=sel['how'],
+                  n_utterances=len(sel['utts']), n_sources=len(sources), n_pairs=len(pairs), n_possible=sel['n_possible'],
+                  seed=seed, dnsmos=dnsmos, summary=summary, codebook=codebook, n_codes=n_codes, examples=examples,
                   seconds=time.time() - t0)
-    result['report'] = write_report(result, out_dir)
-    jsonable = {k: v for k, v in result.items() if k not in ('per_target', 'report')}
-    jsonable['per_target'] = {f"{s}/{t}": v for (s, t), v in per_target.items()}
-    with atomic_path(out_dir/'metrics.json') as tmp: tmp.write_text(json.dumps(jsonable, indent=1, default=float))
-    _write_csv(out_dir/'rows.csv', rows)
-    result.update(rows=rows, out_dir=out_dir)
+    _write_results(result, rows, per_target, out_dir)
+    result.update(per_target=per_target, rows=rows, out_dir=out_dir)
     return result
+
 
 # %% ../nbs/07_evaluation.ipynb #ccf62921
 def vocoder_table(res: dict, # {variant: {'tracker', 'cer', 'dnsmos', 'cpp', 'x_real_time', 'tracker_x_real_time'}}
