@@ -33,6 +33,7 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
     'G': ('envelope', LARGE + ['model.f0_input=false'], 'source-filter', 'D without F0 to the decoder'),
     'H': ('envelope', ['model.n_codes=128', 'model.downsample=1', 'model.f0_input=true'], 'source-filter', 'C with a code per frame (128 codes)'),
     'I': ('envelope', ['model.n_codes=512', 'model.downsample=2', 'model.f0_input=true'], 'source-filter', 'C with 512 codes (a code per 2 frames)'),
+    'J': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.delta_weight=1.0'], 'source-filter', 'F + a loss on frame-to-frame changes (delta_weight 1)'),
 }
 POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in below
 class BandPass:

@@ -6,8 +6,8 @@ Docs: https://speech2speech.github.io/speech2speech/model.html.md"""
 
 # %% auto #0
 __all__ = ['F0_REF_HZ', 'F0_SCALE', 'ModelConfig', 'ChannelNorm', 'ResBlock', 'prime_factors', 'Down', 'Up', 'Encoder',
-           'fit_length', 'f0_inputs', 'Decoder', 'VQVAEOutput', 'masked_recon_loss', 'code_mask', 'VQVAE',
-           'count_parameters', 'state_bytes']
+           'fit_length', 'f0_inputs', 'Decoder', 'VQVAEOutput', 'masked_recon_loss', 'masked_delta_loss', 'code_mask',
+           'VQVAE', 'count_parameters', 'state_bytes']
 
 # %% ../nbs/03_model.ipynb #cfae3c63
 from dataclasses import dataclass, field, asdict, fields
@@ -43,6 +43,7 @@ class ModelConfig:
     recon_loss: str = 'l1'  # 'l1' or 'mse', over valid frames
     f0_input: bool = True  # give the decoder the F0 of every frame (log F0 and voicing), see `f0_inputs`
     jitter: float = 0.  # in training, replace each code by a neighbour's with this probability (Chorowski et al. 2019)
+    delta_weight: float = 0.  # weight of an L1 loss on frame-to-frame changes (`masked_delta_loss`): sharper transitions; 0: off
 
     def __post_init__(self):
         self.dilations = list(self.dilations)
@@ -51,6 +52,7 @@ class ModelConfig:
         if self.recon_loss not in ('l1', 'mse'): raise ValueError(f"recon_loss must be 'l1' or 'mse', got {self.recon_loss!r}")
         if self.res_blocks + self.up_blocks < 1: raise ValueError("the decoder needs at least one residual block")
         if not 0 <= self.jitter < 1: raise ValueError(f"jitter must be in [0, 1), got {self.jitter}")
+        if self.delta_weight < 0: raise ValueError(f"delta_weight must be >= 0, got {self.delta_weight}")
 
     def to_dict(self) -> dict:
         "A JSON-able dict of all fields."
@@ -224,6 +226,18 @@ def masked_recon_loss(recon: torch.Tensor,  # (B, C, T)
     w = mask.to(err.dtype).unsqueeze(1)
     return (err * w).sum() / (w.sum() * err.shape[1]).clamp(min=1.0)
 
+# %% ../nbs/03_model.ipynb #68ea6143
+def masked_delta_loss(recon: torch.Tensor,  # (B, C, T)
+                      target: torch.Tensor,  # (B, C, T)
+                      mask: torch.Tensor|None=None,  # (B, T) bool valid frames; None: all
+                     ) -> torch.Tensor:  # scalar mean over pairs of valid neighbouring frames and channels
+    "Mean absolute difference between the frame-to-frame changes of `recon` and of `target`."
+    d = (recon.diff(dim=-1) - target.diff(dim=-1)).abs()
+    if mask is None: return d.mean()
+    w = (mask[:, 1:] & mask[:, :-1]).to(d.dtype).unsqueeze(1)
+    return (d * w).sum() / (w.sum() * d.shape[1]).clamp(min=1.0)
+
+# %% ../nbs/03_model.ipynb #bb101c2a
 def code_mask(mask: torch.Tensor,  # (B, T) bool frame mask
               f: int,  # downsampling factor
              ) -> torch.Tensor:  # (B, ceil(T / f)) bool: code valid if any of its f frames is
@@ -282,7 +296,9 @@ def forward(self: VQVAE,
     q = _jitter(vq.quantized, self.cfg.jitter) if self.training and self.cfg.jitter > 0 else vq.quantized
     recon = self.decoder(q, self.speakers(speaker), T, f0)
     recon_loss = masked_recon_loss(recon.float(), feats.float(), mask, self.cfg.recon_loss)
-    return VQVAEOutput(recon, recon_loss + vq.loss, recon_loss, vq.loss, vq.perplexity, vq.usage, vq.codes)
+    loss = recon_loss + vq.loss
+    if self.cfg.delta_weight > 0: loss = loss + self.cfg.delta_weight * masked_delta_loss(recon.float(), feats.float(), mask)
+    return VQVAEOutput(recon, loss, recon_loss, vq.loss, vq.perplexity, vq.usage, vq.codes)
 
 @patch
 @torch.no_grad()
