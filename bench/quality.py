@@ -73,6 +73,7 @@ def main():
     ap.add_argument('--only', default=''); ap.add_argument('--results', default='nbs/results/quality.json')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--quick', action='store_true', help='a smoke test: one source per voice, one target, no DNSMOS')
+    ap.add_argument('--light', action='store_true', help='fewer pairs: one target per source, three sources per voice, no DNSMOS')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     out, res_file = Path(a.out), Path(a.results)
@@ -85,7 +86,8 @@ def main():
         "Evaluate one converter on the real held-out speech and store its results."
         ck = load_checkpoint(latest_checkpoint(run))
         t0 = time.time()
-        ev = dict(EVAL, dnsmos=False, per_source=1, sources_per_speaker=1) if a.quick else EVAL
+        ev = (dict(EVAL, dnsmos=False, per_source=1, sources_per_speaker=1) if a.quick else
+              dict(EVAL, dnsmos=False, per_source=1, sources_per_speaker=3) if a.light else EVAL)
         r = evaluate(conv, 'demo', out/name.replace('/', '-')/'eval', progress=False, shared=shared, **ev)
         shared_file.write_bytes(pickle.dumps(shared))
         rows = r['rows']
