@@ -11,8 +11,8 @@ from pathlib import Path
 from fastcore.script import anno_parser, store_true
 
 # %% auto #0
-__all__ = ['COMMANDS', 'UsageError', 'check', 'check_device', 'prepare', 'split_overrides', 'train', 'convert', 'speakers',
-           'evaluate', 'demo', 'user_errors', 'error_line', 'main']
+__all__ = ['COMMANDS', 'UsageError', 'check', 'check_device', 'prepare', 'train', 'convert', 'speakers', 'evaluate', 'demo',
+           'user_errors', 'error_line', 'main']
 
 # %% ../nbs/08_cli.ipynb #e87cea54
 class UsageError(ValueError):
@@ -63,17 +63,6 @@ def prepare(corpus: str, # a corpus folder (VCTK 0.80/0.92 or one folder per spe
     res = _prepare(load_corpus(corpus, mic=mic), out, cfg=FeatureConfig(kind=kind, f0_method=f0), data_cfg=dcfg, n_workers=workers)   # prints its summary
     return 1 if res.n_ok == 0 else 0
 
-# %% ../nbs/08_cli.ipynb #d3e794ec
-def split_overrides(text: str, # "a.b=1,c.d=[1,2,3]"
-                   ) -> list[str]: # one "section.field=value" per setting
-    "Split `--set` text at the commas that are not inside brackets."
-    out, depth, cur = [], 0, ''
-    for ch in text:
-        depth += (ch in '[{') - (ch in ']}')
-        if ch == ',' and depth == 0: out.append(cur); cur = ''
-        else: cur += ch
-    return [s.strip() for s in out + [cur] if s.strip()]
-
 # %% ../nbs/08_cli.ipynb #edc815da
 def train(cache: str = None, # the feature cache written by `s2s prepare`
           run: str = 'runs/s2s', # the run folder (checkpoints, logs, pictures)
@@ -85,7 +74,7 @@ def train(cache: str = None, # the feature cache written by `s2s prepare`
          ):
     "Train a VQ-VAE on a feature cache; with --resume, continue from the last checkpoint. Works under torchrun."
     from speech2speech.training import train as _train
-    from speech2speech.config import Config, ConfigError
+    from speech2speech.config import Config, ConfigError, split_overrides
     check(cache is not None or resume, '--cache', "required: a feature cache written by `s2s prepare` (or --resume a run)")
     check(steps is None or steps > 0, '--steps', f"must be positive, got {steps}")
     check_device(device)

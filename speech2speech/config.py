@@ -15,7 +15,7 @@ from .data import DataConfig
 from .model import ModelConfig
 
 # %% auto #0
-__all__ = ['OptimConfig', 'ScheduleConfig', 'RunConfig', 'ConfigError', 'Config']
+__all__ = ['OptimConfig', 'ScheduleConfig', 'RunConfig', 'ConfigError', 'Config', 'split_overrides']
 
 # %% ../nbs/03a_config.ipynb #0856af3c
 @dataclass
@@ -184,3 +184,14 @@ def _override(self: Config,
     return new
 
 Config.override = _override
+
+# %% ../nbs/03a_config.ipynb #d3e794ec
+def split_overrides(text: str, # "a.b=1,c.d=[1,2,3]"
+                   ) -> list[str]: # one "section.field=value" per setting
+    "Split `--set` text at the commas that are not inside brackets."
+    out, depth, cur = [], 0, ''
+    for ch in text:
+        depth += (ch in '[{') - (ch in ']}')
+        if ch == ',' and depth == 0: out.append(cur); cur = ''
+        else: cur += ch
+    return [s.strip() for s in out + [cur] if s.strip()]
