@@ -107,7 +107,7 @@ def main():
             t0 = time.time()
             ck = latest_checkpoint(run)
             if ck is None or load_checkpoint(ck)['step'] < a.steps:
-                train(cfg, cache[kind], run, steps=a.steps, resume=ck is not None)
+                train(cfg, cache_dir=cache[kind], run_dir=run, steps=a.steps, resume=ck is not None)
             print(f"{name}: trained ({time.time() - t0:.0f} s this call)", flush=True)
         if name in results and results[name].get('steps') == a.steps: continue
         judge(name, Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder), run, what, vocoder, sets)

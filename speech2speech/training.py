@@ -20,6 +20,7 @@ import torch
 import torch.nn as nn
 import torch.distributed as dist
 from fastcore.basics import patch
+from fastcore.meta import delegates
 
 from .features import (FeatureConfig, atomic_path, denormalize_features, line_progress, normalize_features,
                                     save_figure)
@@ -591,23 +592,20 @@ def _end(trainer: Trainer):
     "Leave the process group this trainer started, if it started one."
     if trainer.info.owns_group: dist.destroy_process_group()
 
+@delegates(make_trainer)
 def train(config: Config|str|Path|dict|None=None,  # a Config, a JSON config file, a dict, or None for the defaults
-          cache_dir: str|Path|None=None,  # the feature cache (from data.prepare); None: config.run.cache_dir
-          run_dir: str|Path='runs/run',  # run folder: config.json, metrics.jsonl, pictures, checkpoints/, best.pt
-          steps: int|None=None,  # total training steps (sets config.schedule.steps)
-          resume: bool=False,  # continue from the latest checkpoint in run_dir (a fresh start if it has none)
-          overrides: list[str]|None=None,  # "section.field=value" settings, e.g. ["model.hidden=128", "optim.lr=3e-4"]
-          device: str|None=None,  # 'cpu', 'cuda', 'cuda:1'; None: CUDA if available
+          cache_dir: str|Path|None=None,  # the feature cache; None: config.run.cache_dir
+          run_dir: str|Path='runs/run',  # the run folder
           stop_at: int|None=None,  # stop early (with a checkpoint) at this global step; resume later
+          **kwargs,  # steps, resume, overrides, device: as for `make_trainer`
          ) -> Path:  # the last checkpoint written
-    "Train a VQ-VAE on a feature cache, or resume a run; returns the last checkpoint."
-    last = latest_checkpoint(run_dir)
-    trainer = make_trainer(config, cache_dir, run_dir, steps, resume, overrides, device)
+    "Train a VQ-VAE on a feature cache, or resume a run (`make_trainer`, then `Trainer.fit`); returns the last checkpoint."
+    trainer = make_trainer(config, cache_dir, run_dir, **kwargs)
+    last = latest_checkpoint(trainer.run_dir)                 # what was there before this call
     try:
         path = trainer.fit(stop_at=stop_at)
         return path if path is not None else (last if last is not None else trainer.save())   # None: nothing left to do
     finally: _end(trainer)
-
 
 # %% ../nbs/04_training.ipynb #30e0f166
 def _free_port() -> int:
