@@ -131,6 +131,7 @@ def _ema_update(self: VectorQuantizer,
     smoothed = (self.cluster_size + self.eps) / (n + self.n_codes * self.eps) * n
     self.codebook.copy_(self.embed_sum / smoothed.unsqueeze(1))
 
+# %% ../nbs/02_quantizer.ipynb #7f169349
 @patch
 @torch.no_grad()
 def _pick(self: VectorQuantizer,
@@ -145,6 +146,7 @@ def _pick(self: VectorQuantizer,
     if _distributed(): dist.broadcast(new, 0)
     return new
 
+# %% ../nbs/02_quantizer.ipynb #7a9e380e
 @patch
 @torch.no_grad()
 def _set_codes(self: VectorQuantizer, idx: torch.Tensor, new: torch.Tensor):
@@ -156,6 +158,7 @@ def _set_codes(self: VectorQuantizer, idx: torch.Tensor, new: torch.Tensor):
         self.cluster_size[idx] = 1.0
     self.unused[idx] = 0
 
+# %% ../nbs/02_quantizer.ipynb #768e3157
 @patch
 @torch.no_grad()
 def _data_init(self: VectorQuantizer, z: torch.Tensor, valid: torch.Tensor):
@@ -167,6 +170,7 @@ def _data_init(self: VectorQuantizer, z: torch.Tensor, valid: torch.Tensor):
     self._set_codes(idx, new)
     self.initialized.fill_(True)
 
+# %% ../nbs/02_quantizer.ipynb #aa1938fc
 @patch
 @torch.no_grad()
 def _restart_dead(self: VectorQuantizer,
