@@ -34,3 +34,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/griffinlim.py
 	$(BIN)/python bench/prepare.py
 	$(BIN)/python bench/convert.py
+	$(BIN)/python bench/train.py

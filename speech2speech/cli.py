@@ -12,7 +12,7 @@ from fastcore.script import anno_parser, store_true
 
 # %% auto #0
 __all__ = ['COMMANDS', 'UsageError', 'check', 'check_device', 'prepare', 'train', 'convert', 'speakers', 'evaluate', 'demo',
-           'user_errors', 'error_line', 'main']
+           'sweep', 'user_errors', 'error_line', 'main']
 
 # %% ../nbs/08_cli.ipynb #e87cea54
 class UsageError(ValueError):
@@ -150,6 +150,43 @@ def demo(out: str = 'demo_out', # output folder
     except TooManyTargets as e: raise UsageError(f"--targets: {e}") from None
     print(f"open {page} in a browser")
 
+# %% ../nbs/08_cli.ipynb #2ca76fa0
+from typing import Annotated
+
+def sweep(cache: str = None, # the feature cache written by `s2s prepare` (a grid over `features.*` prepares one per value)
+          grid: Annotated[str, {'action': 'append'}] = None, # a dimension of the grid, e.g. "model.n_codes=128,256,512"; repeat --grid for more
+          out: str = None, # the sweep folder, e.g. sweeps/NAME (the same command again continues a killed sweep)
+          steps: int = None, # training steps of every run
+          set: str = '', # settings shared by every run, e.g. "model.hidden=128,data.batch_size=32"
+          config: str = None, # a JSON config file shared by every run (defaults otherwise)
+          parallel: int = 1, # runs at once, as subprocesses (with several CUDA devices: one device each)
+          pairs: int = 4, # held-out pairs of the quick evaluation of each run's best.pt (0: none)
+          device: str = None, # `cpu`, `cuda`, ... for runs one after another (default: cuda if available)
+          report: str = None, # only rebuild results.csv, results.md and results.png of this sweep folder, and print the table
+         ):
+    "Train one run per combination of a grid of settings (resumable, --parallel K); tabulate, evaluate and plot them."
+    if report is not None:
+        from speech2speech.sweep import report as _report
+        _report(report)
+        print((Path(report)/'results.md').read_text())
+        return 0
+    check(out is not None, '--out', "required: the sweep folder, e.g. sweeps/NAME")
+    check(steps is None or steps > 0, '--steps', f"must be positive, got {steps}")
+    check(parallel >= 1, '--parallel', f"must be 1 or more, got {parallel}")
+    check(pairs >= 0, '--pairs', f"must be 0 or more, got {pairs}")
+    from speech2speech.sweep import sweep as _sweep, parse_grid, GridError
+    from speech2speech.config import Config, split_overrides
+    if cache is None and not grid: return 0 if _sweep(out_dir=out, parallel=parallel) is not None else 1   # continue OUT's sweep
+    check(cache is not None, '--cache', "required: a feature cache written by `s2s prepare`")
+    check(bool(grid), '--grid', 'required: at least one, e.g. --grid "model.n_codes=128,256"')
+    overrides = split_overrides(set)
+    try: base = (Config.load(config) if config else Config()).override(overrides)
+    except ValueError as e: raise UsageError(f"--set: {e}") from None
+    try: parse_grid(grid, base)
+    except GridError as e: raise UsageError(f"--{e}") from None      # "--grid 'SPEC': what is wrong"
+    _sweep(cache, grid, out, config=config, overrides=overrides, steps=steps, parallel=parallel, eval_pairs=pairs, device=device)
+    print(f"wrote {Path(out)/'results.md'}")
+
 # %% ../nbs/08_cli.ipynb #074e255d
 def user_errors() -> tuple[type, ...]:
     "The exception types that mean bad input rather than a bug."
@@ -168,7 +205,7 @@ def error_line(e: BaseException, # a user error
 
 
 # %% ../nbs/08_cli.ipynb #e890b414
-COMMANDS = dict(prepare=prepare, train=train, convert=convert, speakers=speakers, evaluate=evaluate, demo=demo)
+COMMANDS = dict(prepare=prepare, train=train, convert=convert, speakers=speakers, evaluate=evaluate, demo=demo, sweep=sweep)
 
 def main(argv: list[str]|None = None, # command-line words after `s2s` (default: sys.argv[1:])
         ) -> int: # exit status

@@ -15,7 +15,7 @@ from .data import DataConfig
 from .model import ModelConfig
 
 # %% auto #0
-__all__ = ['OptimConfig', 'ScheduleConfig', 'RunConfig', 'ConfigError', 'Config', 'split_overrides']
+__all__ = ['OptimConfig', 'ScheduleConfig', 'RunConfig', 'ConfigError', 'Config', 'split_overrides', 'as_config']
 
 # %% ../nbs/03a_config.ipynb #0856af3c
 @dataclass
@@ -195,3 +195,12 @@ def split_overrides(text: str, # "a.b=1,c.d=[1,2,3]"
         if ch == ',' and depth == 0: out.append(cur); cur = ''
         else: cur += ch
     return [s.strip() for s in out + [cur] if s.strip()]
+
+# %% ../nbs/03a_config.ipynb #44dac9f5
+def as_config(config: Config|str|Path|dict|None=None, # a Config, a JSON config file, a dict of dicts, or None for the defaults
+             ) -> Config: # a new Config
+    "A `Config` from any of the forms a config comes in."
+    if config is None: return Config()
+    if isinstance(config, Config): return copy.deepcopy(config)
+    if isinstance(config, dict): return Config.from_dict(config)
+    return Config.load(config)

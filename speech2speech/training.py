@@ -26,7 +26,7 @@ from .features import (FeatureConfig, atomic_path, denormalize_features, line_pr
                                     save_figure)
 from .data import FeatureCache, CropDataset, collate, speaker_weights
 from .model import VQVAE
-from .config import Config, ConfigError, ScheduleConfig
+from .config import Config, ConfigError, ScheduleConfig, as_config
 from .checkpoints import CheckpointError, checkpoint_to_resume, latest_checkpoint, list_checkpoints, save_checkpoint
 
 # %% ../nbs/04_training.ipynb #4c675ca3
@@ -558,12 +558,6 @@ def fit(self: Trainer,
     return self.last_checkpoint
 
 # %% ../nbs/04_training.ipynb #7a100fb3
-def _as_config(config) -> Config:
-    if config is None: return Config()
-    if isinstance(config, Config): return copy.deepcopy(config)
-    if isinstance(config, dict): return Config.from_dict(config)
-    return Config.load(config)
-
 def make_trainer(config: Config|str|Path|dict|None=None,  # a Config, a JSON config file, a dict, or None for the defaults
                  cache_dir: str|Path|None=None,  # the feature cache (from data.prepare); None: config.run.cache_dir
                  run_dir: str|Path='runs/run',  # run folder: config.json, metrics.jsonl, pictures, checkpoints/, best.pt
@@ -574,7 +568,7 @@ def make_trainer(config: Config|str|Path|dict|None=None,  # a Config, a JSON con
                 ) -> Trainer:
     "The `Trainer` of a new run in `run_dir`, or of the run there resumed from its latest checkpoint."
     run_dir = Path(run_dir)
-    cfg, ck = _as_config(config), None
+    cfg, ck = as_config(config), None
     last = latest_checkpoint(run_dir)
     if resume and last is not None:
         ck = checkpoint_to_resume(run_dir, last)
