@@ -148,7 +148,7 @@ def quick_eval(ckpt, # a checkpoint, e.g. a run's best.pt
     s = summarize(rows)['conversion']
     return {**{k: s.get(k, float('nan')) for k in EVAL_KEYS}, 'seconds': time.time() - t0}
 
-# %% ../nbs/04a_sweep.ipynb #36db915e
+# %% ../nbs/04a_sweep.ipynb #46b67be5
 RUN_SPEC = 'sweep_run.json'
 
 def _read_json(path) -> dict|None:
@@ -174,7 +174,8 @@ def run_one(run_dir, # a run folder of a sweep (holds sweep_run.json)
         done = dict(step=ck['step'], train_seconds=ck.get('train_seconds', float('nan')), best=ck.get('best'))
         save_json(done, run_dir/'train.json')
     if spec.get('eval_pairs', 0) > 0 and _read_json(run_dir/'eval.json') is None:
-        save_json(quick_eval(run_dir/'best.pt', spec['cache_dir'], spec['eval_pairs'], shared=shared), run_dir/'eval.json')
+        ckpt = run_dir/'best.pt' if (run_dir/'best.pt').exists() else latest_checkpoint(run_dir)   # no validation split: the last
+        save_json(quick_eval(ckpt, spec['cache_dir'], spec['eval_pairs'], shared=shared), run_dir/'eval.json')
     return True
 
 # %% ../nbs/04a_sweep.ipynb #f9b8cfcf
@@ -347,7 +348,7 @@ def sweep_table(rows: list[dict], # from `report` / `run_row`
     return md_table(['run'] + [s.rsplit('.', 1)[-1] for s in settings] + [t for _, t, _ in cols],
                     [[r['run']] + [_fmt_value(r[s]) for s in settings] + [cell(r, k, f) for k, _, f in cols] for r in rows])
 
-# %% ../nbs/04a_sweep.ipynb #72115e09
+# %% ../nbs/04a_sweep.ipynb #d7792314
 def plot_sweep(rows: list[dict], # from `report`
                curves: dict[str, list[dict]], # run -> its validation records (step, recon_loss)
               ):
@@ -392,7 +393,8 @@ def report(sweep_dir, # a sweep folder (holds sweep.json and runs/)
              f"- quick evaluation of each best.pt: {spec['eval_pairs']} pairs" if spec['eval_pairs'] else "- no quick evaluation",
              f"- {n_done} of {len(rows)} runs done\n", sweep_table(rows, settings), "",
              "Columns: **best / final val L1** the lowest and the last validation reconstruction L1 (normalised features); "
-             "**perplexity**, **codes used** of the codebook at the last validation; **train min** training time; "
+             "**perplexity**, **codes used** of the codebook at the last validation (per held-out utterance, averaged); "
+             "**train min** training time (validation included); "
              "**sim→target**, **accept**, **MCD→target**, **CER** the quick evaluation of `best.pt` (conversions of held-out "
              "sentences into other training voices, see the evaluation chapter).", "", "![runs compared](results.png)", ""]
     with atomic_path(sweep_dir/'results.md') as tmp: Path(tmp).write_text('\n'.join(lines))
