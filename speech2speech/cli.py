@@ -12,7 +12,7 @@ from fastcore.script import anno_parser, store_true
 
 # %% auto #0
 __all__ = ['COMMANDS', 'UsageError', 'check', 'check_device', 'prepare', 'train', 'convert', 'speakers', 'evaluate', 'demo',
-           'sweep', 'user_errors', 'error_line', 'main']
+           'sweep', 'enroll', 'user_errors', 'error_line', 'main']
 
 # %% ../nbs/08_cli.ipynb #e87cea54
 class UsageError(ValueError):
@@ -187,6 +187,36 @@ def sweep(cache: str = None, # the feature cache written by `s2s prepare` (a gri
     _sweep(cache, grid, out, config=config, overrides=overrides, steps=steps, parallel=parallel, eval_pairs=pairs, device=device)
     print(f"wrote {Path(out)/'results.md'}")
 
+# %% ../nbs/08_cli.ipynb #8441adb6
+def enroll(*name_and_clips: str, # the new voice's name, then its recordings (wav, flac, ogg; any rate or channel count)
+           out: str = None, # the new checkpoint to write (the base checkpoint is never changed)
+           ckpt: str = None, # the base checkpoint (default: the bundled demo checkpoint)
+           replace: store_true = False, # relearn a voice the base checkpoint already has
+           steps: int = 300, # optimisation steps
+           tune: str = 'decoder', # what else may move: `embedding` (the new row alone), `conditioning` or `decoder`
+           seed: int = 0, # seed: the same clips and seed give the same checkpoint
+           min_seconds: float = 10., # least speech (after trimming silence) accepted
+           device: str = 'cpu', # where to run
+          ):
+    "Add a new target voice to a checkpoint from a few recordings of it; writes a new checkpoint."
+    from speech2speech.conversion import Converter, ENROL_TUNES
+    from speech2speech.checkpoints import demo_checkpoint
+    if len(name_and_clips) < 2: raise SystemExit("s2s enroll: give the new voice's name, then its recordings (s2s enroll NAME CLIP...)")
+    name, clips = name_and_clips[0], list(name_and_clips[1:])
+    check(out is not None, '--out', "required: the new checkpoint to write")
+    check(steps > 0, '--steps', f"must be positive, got {steps}")
+    check(tune in ENROL_TUNES, '--tune', f"must be one of {', '.join(ENROL_TUNES)}, got {tune!r}")
+    check(min_seconds > 0, '--min-seconds', f"must be positive, got {min_seconds}")
+    base = Path(ckpt) if ckpt else demo_checkpoint()
+    check(not (Path(out).exists() and Path(out).resolve() == base.resolve()), '--out', f"is the base checkpoint {base}; write a new file")
+    check_device(device)
+    c = Converter.from_checkpoint(base, device=device)
+    new = c.enroll(name, clips, steps=steps, tune=tune, seed=seed, replace=replace, min_seconds=min_seconds)
+    rec = new.meta['enrolled'][name]
+    new.save(out)
+    print(f"enrolled {name!r} from {len(clips)} clip(s), {rec['seconds']:.1f} s of speech, in {rec['wall_seconds']:.0f} s; "
+          f"wrote {out} ({len(new.speakers)} voices)")
+
 # %% ../nbs/08_cli.ipynb #074e255d
 def user_errors() -> tuple[type, ...]:
     "The exception types that mean bad input rather than a bug."
@@ -205,7 +235,8 @@ def error_line(e: BaseException, # a user error
 
 
 # %% ../nbs/08_cli.ipynb #e890b414
-COMMANDS = dict(prepare=prepare, train=train, convert=convert, speakers=speakers, evaluate=evaluate, demo=demo, sweep=sweep)
+COMMANDS = dict(prepare=prepare, train=train, convert=convert, speakers=speakers, evaluate=evaluate, demo=demo, sweep=sweep,
+                enroll=enroll)
 
 def main(argv: list[str]|None = None, # command-line words after `s2s` (default: sys.argv[1:])
         ) -> int: # exit status

@@ -6,22 +6,22 @@ Docs: https://speech2speech.github.io/speech2speech/conversion.html.md"""
 
 # %% ../nbs/06_conversion.ipynb #e3a58f7b
 from __future__ import annotations
-import dataclasses, html, json, math, os
+import copy, dataclasses, html, math, time
 from pathlib import Path
 import numpy as np
 import torch
 import librosa
 from .features import (AudioError, atomic_path, load_audio, check_wave, save_audio, compute_features, n_frames,
-                                    resample, f0_track, log_f0_stats)
-from .features import line_progress, save_figure
-from .checkpoints import load_checkpoint, model_from_checkpoint, demo_checkpoint
+                                    resample, f0_track, log_f0_stats, trim_silence, line_progress, save_figure)
+from .checkpoints import load_checkpoint, model_from_checkpoint, demo_checkpoint, save_checkpoint
+from .model import VQVAE, masked_recon_loss
 from .griffinlim import magnitude_to_wave
 from .vocoder import features_to_wave, measured_aperiodicity, VOCODERS
 
 # %% auto #0
-__all__ = ['APERIODICITY', 'as_mono', 'chunk_spans', 'join_chunks', 'map_f0', 'UnknownSpeakerError', 'Converter', 'output_names',
-           'plot_spectrograms', 'audio_row', 'demo_targets', 'demo_sentences', 'voice_label', 'TooManyTargets',
-           'run_demo', 'player']
+__all__ = ['CHECKPOINT_META', 'APERIODICITY', 'ENROL_MIN_SECONDS', 'ENROL_TUNES', 'as_mono', 'chunk_spans', 'join_chunks',
+           'map_f0', 'UnknownSpeakerError', 'Converter', 'output_names', 'plot_spectrograms', 'audio_row',
+           'demo_targets', 'demo_sentences', 'voice_label', 'TooManyTargets', 'run_demo', 'player', 'enrolment_speech']
 
 # %% ../nbs/06_conversion.ipynb #c1eb68f1
 def as_mono(wave: np.ndarray|torch.Tensor, # audio: (samples,), (samples, channels) or (channels, samples)
@@ -78,6 +78,7 @@ def map_f0(f0: torch.Tensor|np.ndarray, # F0 contour(s) in Hz, 0 where unvoiced
     return torch.where(f0 > 0, out, torch.zeros_like(out))
 
 # %% ../nbs/06_conversion.ipynb #e1c36556
+CHECKPOINT_META = ('step', 'best', 'metrics', 'train_seconds', 'torch', 'enrolled')   # what a converter keeps of its checkpoint
 APERIODICITY = ('source', 'default')   # the source-filter vocoder's noise share: measured on the source, or typical
 
 class UnknownSpeakerError(ValueError):
@@ -106,6 +107,7 @@ class Converter:
         if self.vocoder not in VOCODERS: raise ValueError(f"vocoder must be one of {VOCODERS}, got {self.vocoder!r}")
         if aperiodicity not in APERIODICITY: raise ValueError(f"aperiodicity must be one of {APERIODICITY}, got {aperiodicity!r}")
         self.aperiodicity = aperiodicity
+        self.meta = {}   # the checkpoint's bookkeeping (step, metrics, enrolled voices), kept by `save`
 
     @classmethod
     def from_checkpoint(cls, ckpt: str|Path|None = None, # a checkpoint file; None: the bundled demo checkpoint
@@ -115,7 +117,9 @@ class Converter:
         path = ckpt or demo_checkpoint()
         ck = load_checkpoint(path)
         model, config = model_from_checkpoint(ck, path, device)
-        return cls(model, config, ck['speakers'], device=device, f0_stats=ck.get('f0_stats'), **kwargs)
+        conv = cls(model, config, ck['speakers'], device=device, f0_stats=ck.get('f0_stats'), **kwargs)
+        conv.meta = {k: ck[k] for k in CHECKPOINT_META if k in ck}
+        return conv
 
     @property
     def features(self): return self.cfg.features
@@ -409,7 +413,7 @@ def run_demo(out_dir: str|Path = 'demo_out', # folder to write (wav/, grid.png, 
              progress: bool = True, # show a progress bar
             ) -> Path: # the written index.html
     "Convert held-out demo sentences between the bundled voices; write wavs, a spectrogram grid and index.html."
-    import matplotlib; import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt
     from speech2speech.data import demo_corpus
     conv = Converter.from_checkpoint(ckpt, n_iter=n_iter)
     info = demo_corpus().speaker_info
@@ -472,3 +476,163 @@ def player(converter: Converter, # the converter to listen to
     for w in (src, tgt, shift): w.observe(show, 'value')
     show()
     return W.VBox([W.HBox([src, tgt, shift]), out])
+
+# %% ../nbs/06_conversion.ipynb #d66a7695
+ENROL_MIN_SECONDS = 10.   # least speech (after trimming silence) an enrolment accepts
+
+def enrolment_speech(clips: list, # recordings of the new speaker: files, or mono arrays at `features.sr`
+                     features, # the checkpoint's `FeatureConfig` (rate, window)
+                     trim_db: float = 40., # leading/trailing silence this far below the peak is trimmed
+                     min_seconds: float = ENROL_MIN_SECONDS, # least speech over all clips
+                    ) -> list[np.ndarray]: # the trimmed clips, float32 at `features.sr`
+    "Read, check and trim every clip; refuse a bad clip (naming it) and too little speech (saying how much)."
+    if not len(clips): raise ValueError("enrolment needs at least one recording of the new speaker")
+    waves = []
+    for i, c in enumerate(clips):
+        name = c if isinstance(c, (str, Path)) else f'<clip {i}>'
+        w = load_audio(c, features.sr, min_samples=features.n_fft) if isinstance(c, (str, Path)) else as_mono(c, features.sr, features.sr, name)
+        waves.append(check_wave(trim_silence(w, features.sr, top_db=trim_db), name, min_samples=features.n_fft))
+    found = sum(len(w) for w in waves)/features.sr
+    if found < min_seconds:
+        raise AudioError(f"{len(waves)} clip(s)", f"{found:.1f} s of speech after trimming silence; enrolment needs at "
+                         f"least {min_seconds:.0f} s (record more, or lower min_seconds, s2s enroll --min-seconds)")
+    return waves
+
+# %% ../nbs/06_conversion.ipynb #0f6e3344
+def _crop(x: torch.Tensor, start: int, n: int) -> torch.Tensor:
+    "x[..., start:start+n], zero-padded at the end to n."
+    y = x[..., start:start + n]
+    return torch.nn.functional.pad(y, (0, n - y.shape[-1]))
+
+@patch
+@torch.no_grad()
+def enrolment_data(self: Converter, waves: list[np.ndarray], # trimmed clips at the model's rate (`enrolment_speech`)
+                   stats: dict|None, # the new speaker's log-F0 statistics
+                   voices: list[int], # training voices the clips are taken through (their rows)
+                  ) -> list[dict]: # per clip: feats (n_bins, T), f0 (T,), codes (1 + len(voices), code_dim, T')
+    "Per clip: its features and F0, and the quantised codes of itself and of its versions in every voice of `voices`."
+    m, out = self.model, []
+    for w in waves:
+        f0 = torch.from_numpy(f0_track(w, self.features)).to(self.device)
+        x = compute_features(torch.from_numpy(w).to(self.device), self.features, f0=f0)
+        codes = m.encode(x[None])
+        qs = [m.quantizer.lookup(codes)[0]]
+        for k in voices:
+            fk = map_f0(f0, stats, self.f0_stats.get(self.speakers[k])).to(self.device)
+            qs.append(m.quantizer.lookup(m.encode(m.decode(codes, k, x.shape[-1], fk[None]).float()))[0])
+        out.append(dict(feats=x, f0=f0, codes=torch.stack(qs)))
+    return out
+
+# %% ../nbs/06_conversion.ipynb #94318d62
+ENROL_TUNES = ('embedding', 'conditioning', 'decoder')   # what an enrolment may change besides the new row
+
+def _tuned(model: VQVAE, tune: str) -> list[torch.nn.Parameter]:
+    "The parameters an enrolment with `tune` trains besides the speaker row."
+    if tune not in ENROL_TUNES: raise ValueError(f"tune must be one of {ENROL_TUNES}, got {tune!r}")
+    if tune == 'embedding': return []
+    if tune == 'conditioning': return [p for n, p in model.decoder.named_parameters() if '.film.' in n]
+    return list(model.decoder.parameters())
+
+def _with_row(model: VQVAE, cfg, row: int) -> tuple[VQVAE, object]:
+    "A copy of `model` (and its config) whose speaker table has a row `row` (one more row if it is new)."
+    cfg = copy.deepcopy(cfg)
+    sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    E = sd['speakers.weight']
+    if row == E.shape[0]: sd['speakers.weight'] = torch.cat([E, E.mean(0, keepdim=True)])
+    cfg.model.n_speakers = sd['speakers.weight'].shape[0]
+    new = VQVAE(cfg.model).to(E.device)
+    new.load_state_dict(sd)
+    return new, cfg
+
+# %% ../nbs/06_conversion.ipynb #e3dcd0b5
+@patch
+def enroll(self: Converter, name: str, # the new voice's name (as `convert(..., target=name)` will call it)
+           clips: list, # recordings of the new speaker: files (any format, rate, channels) or mono arrays at the model's rate
+           steps: int = 300, # optimisation steps
+           tune: str = 'decoder', # what else may move: 'embedding' (the row alone), 'conditioning' or 'decoder' (see above)
+           seed: int = 0, # seed of the crops: the same clips and seed give the same voice
+           replace: bool = False, # relearn a voice the checkpoint already has
+           min_seconds: float = ENROL_MIN_SECONDS, # least speech, after trimming silence, accepted
+           lr: float = 0.03, # learning rate of the speaker row
+           tune_lr: float|None = None, # learning rate of the tuned layers (None: 3e-3 for conditioning, 5e-4 for the decoder)
+           keep: float = 1., # `tune='decoder'`: weight of holding the other voices to the base decoder's output
+           batch_size: int = 16, # crops per step
+           crop_frames: int = 128, # frames per crop
+           progress: bool = True, # show a progress bar
+          ) -> Converter: # a new converter with the voice `name` added (this one is not changed)
+    "Learn a new target voice from a few recordings: a speaker row (and optionally decoder layers), and its pitch range."
+    if not name or not isinstance(name, str): raise ValueError(f"a voice needs a name, got {name!r}")
+    if name in self.speakers and not replace:
+        raise FileExistsError(f"voice {name!r} is already in the checkpoint; pass replace=True (s2s enroll --replace) to relearn it")
+    if steps < 1: raise ValueError(f"steps must be positive, got {steps}")
+    t0 = time.time()
+    waves = enrolment_speech(clips, self.features, self.cfg.data.trim_db, min_seconds)
+    f0_stats = log_f0_stats([f0_track(w, self.features) for w in waves])
+    row = self.speakers.index(name) if name in self.speakers else len(self.speakers)
+    others = [k for k in range(len(self.speakers)) if k != row]
+    data = self.enrolment_data(waves, f0_stats, others)
+    model, cfg = _with_row(self.model, self.cfg, row)
+    for p in model.parameters(): p.requires_grad_(False)
+    tuned = _tuned(model, tune)
+    base = self.model if tune == 'decoder' and keep > 0 else None
+    g = torch.Generator().manual_seed(int(seed))
+    f = self.cfg.model.downsample
+    n_codes = max(crop_frames // f, 1)
+    lengths = torch.tensor([d['codes'].shape[-1] for d in data], dtype=torch.float64)
+    def crops(n):
+        "n seeded random crops: (codes, feats, f0, mask)."
+        q, x, p, m = [], [], [], []
+        for _ in range(n):
+            d = data[int(torch.multinomial(lengths, 1, generator=g))]
+            j = int(torch.randint(d['codes'].shape[0], (1,), generator=g))
+            s = int(torch.randint(max(d['codes'].shape[-1] - n_codes, 0) + 1, (1,), generator=g))
+            q.append(_crop(d['codes'][j], s, n_codes)); x.append(_crop(d['feats'], s*f, n_codes*f))
+            p.append(_crop(d['f0'], s*f, n_codes*f)); m.append(_crop(torch.ones_like(d['f0'], dtype=torch.bool), s*f, n_codes*f))
+        return torch.stack(q), torch.stack(x), torch.stack(p), torch.stack(m)
+    E = model.speakers.weight
+    with torch.no_grad():                                 # start from the training voice that fits the clips best
+        q, x, p, m = crops(2*batch_size)
+        fit = [masked_recon_loss(model.decoder(q, E[k].expand(len(q), -1), x.shape[-1], p), x, m, cfg.model.recon_loss)
+               for k in others]
+        E[row] = E[others[int(torch.stack(fit).argmin())]]
+    E.requires_grad_(True)
+    lr_t = tune_lr if tune_lr is not None else (3e-3 if tune == 'conditioning' else 5e-4)
+    opt = torch.optim.Adam([dict(params=[E], lr=lr)] + ([dict(params=tuned, lr=lr_t)] if tuned else []))
+    for t in tuned: t.requires_grad_(True)
+    others_t = torch.tensor(others)
+    model.train()
+    pb = line_progress(range(steps)) if progress else range(steps)
+    for step in pb:
+        q, x, p, m = crops(batch_size)
+        spk = torch.full((len(q),), row, device=x.device)
+        loss = masked_recon_loss(model.decoder(q, model.speakers(spk), x.shape[-1], p), x, m, cfg.model.recon_loss)
+        if base is not None:                              # the other voices: as the base decoder makes them
+            k = others_t[torch.randint(len(others), (len(q),), generator=g)].to(x.device)
+            pk = torch.stack([map_f0(p[i], f0_stats, self.f0_stats.get(self.speakers[int(k[i])])) for i in range(len(q))]).to(x.device)
+            with torch.no_grad(): ref = base.decoder(q, base.speakers(k), x.shape[-1], pk)
+            loss = loss + keep*masked_recon_loss(model.decoder(q, model.speakers(k), x.shape[-1], pk), ref, m, cfg.model.recon_loss)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if E.grad is not None: E.grad[others_t] = 0       # only the new row of the table moves
+        opt.step()
+        if progress and step % 10 == 0: pb.comment = f"loss {loss.item():.3f}"
+    model.eval()
+    for p_ in model.parameters(): p_.requires_grad_(False)
+    speakers = list(self.speakers) + ([] if row < len(self.speakers) else [name])
+    conv = Converter(model, cfg, speakers, device=self.device, n_iter=self.n_iter, chunk_seconds=self.chunk/self.sr,
+                     overlap_seconds=self.overlap/self.sr, batch_chunks=self.batch_chunks,
+                     f0_stats={**self.f0_stats, name: f0_stats}, vocoder=self.vocoder, aperiodicity=self.aperiodicity)
+    names = [str(c) if isinstance(c, (str, Path)) else f'<clip {i}>' for i, c in enumerate(clips)]
+    record = dict(clips=names, seconds=sum(len(w) for w in waves)/self.sr, steps=steps, tune=tune, seed=int(seed),
+                  loss=float(loss.detach()), wall_seconds=time.time() - t0)
+    conv.meta = {**copy.deepcopy(self.meta), 'enrolled': {**self.meta.get('enrolled', {}), name: record}}
+    return conv
+
+# %% ../nbs/06_conversion.ipynb #5a9b9bf9
+@patch
+def save(self: Converter, path: str|Path, # the checkpoint file to write
+        ) -> Path: # the file written
+    "Write this converter (model, config, speakers, pitch statistics, bookkeeping) as an inference checkpoint, atomically."
+    model = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
+    return save_checkpoint({'step': 0, **self.meta, 'config': self.cfg.to_dict(), 'speakers': list(self.speakers),
+                            'f0_stats': dict(self.f0_stats), 'model': model}, path)
