@@ -647,7 +647,11 @@ def _choose_pairs(conv, data, split: str, voices: str, speakers, sources_per_spe
         from speech2speech.data import load_corpus
         info = load_corpus(data).speaker_info if not (Path(str(data))/'splits.json').exists() else {}
         keep = {s for s in keep if bool(info.get(s, {}).get('synthetic', False)) == (voices == 'synthetic')}
-    targets = [s for s in train if s in keep]
+    have = {u.speaker for u in utts}                 # a voice without recordings here (an enrolled one) has no centroid
+    missing = [s for s in train if s in keep and s not in have]
+    if missing: warnings.warn(f"{', '.join(missing)}: no recordings in {data!r} to compare conversions with; left out of "
+                              f"this evaluation (evaluate on data that has recordings of them)")
+    targets = [s for s in train if s in keep and s in have]
     held = [u for u in held if u.speaker in keep]
     if sources_per_speaker is not None:
         seen = {}
@@ -657,9 +661,10 @@ def _choose_pairs(conv, data, split: str, voices: str, speakers, sources_per_spe
     return dict(utts=utts, held=held, how=how, targets=targets, pairs=pairs, n_possible=len(make_pairs(held, utts, targets)))
 
 def _centroids(conv, utts: list, held: list, pairs: list, n: int, seed: int) -> dict:
-    "Speaker centroids of every training voice and every source voice, from utterances that are not held out."
+    "Speaker centroids of every training voice with recordings in the data and of every source voice, from utterances that are not held out."
     from speech2speech.features import load_audio
-    needed = list(dict.fromkeys(list(conv.speakers) + [p.source.speaker for p in pairs]))
+    have = {u.speaker for u in utts}
+    needed = list(dict.fromkeys([s for s in conv.speakers if s in have] + [p.source.speaker for p in pairs]))
     pool = centroid_utterances(utts, needed, {sentence_key(u) for u in held}, n, seed)
     return {s: speaker_centroid([speaker_embedding(load_audio(str(u.path), sr=conv.sr), conv.sr) for u in us]) for s, us in pool.items()}
 
@@ -682,7 +687,7 @@ def _score_pairs(conv, pairs: list, cents: dict, out_dir: Path, n_examples: int,
             if wave is not None and key in wanted: files[key] = _save_wave(out_dir/'audio'/f"{wanted[key]}.wav", wave, sr)
             if model_free: shared[key] = cache[key]
         return cache[key]
-    train_cents, rows = {s: cents[s] for s in conv.speakers}, []
+    train_cents, rows = {s: cents[s] for s in conv.speakers if s in cents}, []
     for i, p in enumerate(line_progress(pairs) if progress else pairs):
         src, ref = get('source', p), get('target', p)
         text = getattr(p.source, 'text', '') or ''
