@@ -13,7 +13,7 @@ import argparse, time
 import numpy as np, torch, librosa
 from speech2speech.conversion import Converter, demo_sentences, chunk_spans, map_f0, _pad_stack
 from speech2speech.features import (load_audio, compute_features, features_to_magnitude, n_frames, f0_track, log_f0_stats,
-                                    denormalize_features, features_to_power, _pyworld)
+                                    denormalize_features, decompress_features, _pyworld)
 from speech2speech.vocoder import features_to_wave
 
 def best_of(f, repeats):
@@ -60,7 +60,7 @@ def main():
             extra = dict(aperiodicity=aperiodicity()) if measured else {}
             t_voc = best_of(lambda: features_to_wave(feats, fc, f0=g, vocoder=conv.vocoder, n_iter=conv.n_iter, lengths=lengths, **extra), a.repeats)
             mag = (features_to_magnitude(feats, fc) if fc.kind != 'envelope' else
-                   features_to_power(denormalize_features(feats, fc), fc).sqrt()).numpy()
+                   decompress_features(denormalize_features(feats, fc), fc).sqrt()).numpy()
         t_gl = best_of(lambda: [librosa.griffinlim(m[:, :n_frames(len(c), fc)], n_iter=32, hop_length=fc.hop, n_fft=fc.n_fft,
                                                    window=fc.window, length=len(c), momentum=0.99, init='random', random_state=0)
                                 for m, c in zip(mag, chunks)], 1 if a.quick else a.repeats)

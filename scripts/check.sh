@@ -33,6 +33,9 @@ echo "== every picture a chapter refers to exists"
 echo "== README.md is rendered from nbs/index.ipynb"
 "$BIN/python" scripts/render_readme.py --check
 
+echo "== every benchmark script starts (--help imports everything it uses)"
+for b in bench/*.py; do "$BIN/python" "$b" --help >/dev/null || { echo "FAIL: $b does not start"; exit 1; }; done
+
 echo "== notebook tests ($n notebooks)"
 "$BIN/nbdev-test" --timing 2>&1 | tee "$tmp/test.log"
 if grep -q "No files were eligible" "$tmp/test.log"; then echo "FAIL: nbdev-test found no notebooks"; exit 1; fi
