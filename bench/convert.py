@@ -3,9 +3,9 @@
     python bench/convert.py [--threads 2] [--repeats 3] [--quick] [--ckpt PATH] [--vocoder source-filter|griffin-lim]
 
 Inputs are held-out demo sentences (3 s) and a 60 s recording made of demo sentences back to back, converted with the
-bundled demo checkpoint through `Converter.convert` itself. The stages are then timed one by one on the same chunks:
-F0 tracking (`features.f0_track`), features + model (encode, map the F0, decode, as `Converter.render` does them), the
-source's aperiodicity (`vocoder.measured_aperiodicity`) and the vocoder (`vocoder.features_to_wave`). The references are measured in the same run: the same model followed by
+bundled demo checkpoint through `Converter.convert` itself, which times its own stages (`Converter.timings`): F0
+tracking, features + model (encode, map the F0, decode), the source's aperiodicity and the vocoder. The references are
+measured in the same run: the same model followed by
 librosa.griffinlim (32 rounds, the plain approach) and by WORLD's synthesis (`pyworld.synthesize`, the classic
 source-filter vocoder) of the same envelope and F0. Run on an idle machine.
 """
@@ -14,7 +14,6 @@ import numpy as np, torch, librosa
 from speech2speech.conversion import Converter, demo_sentences, chunk_spans, map_f0, _pad_stack
 from speech2speech.features import (load_audio, compute_features, features_to_magnitude, n_frames, f0_track, log_f0_stats,
                                     denormalize_features, decompress_features, _pyworld)
-from speech2speech.vocoder import features_to_wave
 
 def best_of(f, repeats):
     ts = []
@@ -39,26 +38,22 @@ def main():
     fc, rows = conv.features, []
     for name, w in [('3 s', three), (f'{len(sixty)//conv.sr} s', sixty)]:
         dur = len(w)/conv.sr
-        total = best_of(lambda: conv.convert(w, target, sr=conv.sr), a.repeats)
+        runs = []
+        for _ in range(a.repeats):                 # the real method, its stages timed by the Converter itself
+            conv.timings = {}
+            t0 = time.perf_counter(); conv.convert(w, target, sr=conv.sr); runs.append((time.perf_counter() - t0, conv.timings))
+        conv.timings = None
+        total, st = min(runs, key=lambda r: r[0])
+        t_f0, t_model, t_ap, t_voc = (st.get(k, 0.) for k in ('f0', 'model', 'aperiodicity', 'vocoder'))
         spans = chunk_spans(len(w), conv.chunk, conv.overlap)
         chunks = [w[s:e] for s, e in spans]; lengths = [len(c) for c in chunks]
-        t_f0 = best_of(lambda: [f0_track(c, fc) for c in chunks], a.repeats)
         f0s = [f0_track(c, fc) for c in chunks]
         batch = _pad_stack(chunks, max(lengths)); f0 = _pad_stack(f0s, n_frames(max(lengths), fc))
         spk = torch.full((len(chunks),), conv.speaker_id(target))
-        stats = log_f0_stats(f0s)
-        with torch.no_grad():
-            def model_stage():   # features -> codes -> target-voice features, as Converter.render does
-                f = compute_features(batch, fc, f0=f0)
-                g = map_f0(f0, stats, conv.f0_stats.get(target))
-                return conv.model.decode(conv.model.encode(f), spk, length=f.shape[-1], f0=g), g
-            t_model = best_of(model_stage, a.repeats)
-            feats, g = model_stage()
-            measured = conv.vocoder == 'source-filter' and conv.aperiodicity == 'source'
-            aperiodicity = lambda: conv.source_aperiodicity(chunks, f0s, f0.shape[-1])   # as Converter.render measures it
-            t_ap = best_of(aperiodicity, a.repeats) if measured else 0.
-            extra = dict(aperiodicity=aperiodicity()) if measured else {}
-            t_voc = best_of(lambda: features_to_wave(feats, fc, f0=g, vocoder=conv.vocoder, n_iter=conv.n_iter, lengths=lengths, **extra), a.repeats)
+        with torch.no_grad():                      # the model's output, as input to the other vocoders compared below
+            f = compute_features(batch, fc, f0=f0)
+            g = map_f0(f0, log_f0_stats(f0s), conv.f0_stats.get(target))
+            feats = conv.model.decode(conv.model.encode(f), spk, length=f.shape[-1], f0=g)
             mag = (features_to_magnitude(feats, fc) if fc.kind != 'envelope' else
                    decompress_features(denormalize_features(feats, fc), fc).sqrt()).numpy()
         t_gl = best_of(lambda: [librosa.griffinlim(m[:, :n_frames(len(c), fc)], n_iter=32, hop_length=fc.hop, n_fft=fc.n_fft,

@@ -6,7 +6,7 @@ Docs: https://speech2speech.github.io/speech2speech/conversion.html.md"""
 
 # %% ../nbs/06_conversion.ipynb #e3a58f7b
 from __future__ import annotations
-import copy, dataclasses, html, math, time
+import contextlib, copy, dataclasses, html, math, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -108,6 +108,7 @@ class Converter:
         if aperiodicity not in APERIODICITY: raise ValueError(f"aperiodicity must be one of {APERIODICITY}, got {aperiodicity!r}")
         self.aperiodicity = aperiodicity
         self.meta = {}   # the checkpoint's bookkeeping (step, metrics, enrolled voices), kept by `save`
+        self.timings = None   # set to {} to add up the seconds of each stage (f0, model, aperiodicity, vocoder): benchmarks
 
     @classmethod
     def from_checkpoint(cls, ckpt: str|Path|None = None, # a checkpoint file; None: the bundled demo checkpoint
@@ -165,6 +166,14 @@ def source_aperiodicity(self: Converter, chunks: list[np.ndarray], # mono wavefo
     return ap
 
 @patch
+@contextlib.contextmanager
+def _stage(self: Converter, name: str):
+    "Add the time spent inside to `self.timings[name]`, when timings are kept."
+    t0 = time.perf_counter()
+    yield
+    if self.timings is not None: self.timings[name] = self.timings.get(name, 0.) + time.perf_counter() - t0
+
+@patch
 @torch.no_grad()
 def render(self: Converter, chunks: list[np.ndarray], # mono waveforms at the model's rate
            speakers: list[int|None], # per chunk: a speaker index to decode with, or None for the vocoder alone
@@ -174,22 +183,25 @@ def render(self: Converter, chunks: list[np.ndarray], # mono waveforms at the mo
           ) -> list[np.ndarray]: # one waveform per chunk, as long as the chunk
     "Features -> (encode, decode with a speaker and a mapped F0) -> vocoder, for a batch of chunks."
     lengths = [len(c) for c in chunks]
-    f0s = [f0_track(c, self.features) for c in chunks] if f0s is None else f0s
+    with self._stage('f0'): f0s = [f0_track(c, self.features) for c in chunks] if f0s is None else f0s
     if source_stats is None: source_stats = log_f0_stats(list(f0s))
     batch = _pad_stack(chunks, max(lengths)).to(self.device)
     f0 = _pad_stack(f0s, n_frames(max(lengths), self.features)).to(self.device)
-    feats = compute_features(batch, self.features, f0=f0)
     extra = {}
-    if self.vocoder == 'source-filter' and self.aperiodicity == 'source':     # the source's own noise share, per frame
-        extra['aperiodicity'] = self.source_aperiodicity(chunks, f0s, f0.shape[-1]).to(self.device)
-    todo = [i for i, s in enumerate(speakers) if s is not None]
-    if todo:
-        spk = [speakers[i] for i in todo]
-        f0[todo] = torch.stack([map_f0(f0[i], source_stats, self.f0_stats.get(self.speakers[s]), pitch_shift)
-                                for i, s in zip(todo, spk)]).to(self.device)
-        feats[todo] = self.model.decode(self.model.encode(feats[todo]), torch.tensor(spk, device=self.device),
-                                        length=feats.shape[-1], f0=f0[todo]).to(feats.dtype)
-    waves = features_to_wave(feats, self.features, f0=f0, vocoder=self.vocoder, n_iter=self.n_iter, lengths=lengths, **extra)
+    with self._stage('aperiodicity'):
+        if self.vocoder == 'source-filter' and self.aperiodicity == 'source':     # the source's own noise share, per frame
+            extra['aperiodicity'] = self.source_aperiodicity(chunks, f0s, f0.shape[-1]).to(self.device)
+    with self._stage('model'):
+        feats = compute_features(batch, self.features, f0=f0)
+        todo = [i for i, s in enumerate(speakers) if s is not None]
+        if todo:
+            spk = [speakers[i] for i in todo]
+            f0[todo] = torch.stack([map_f0(f0[i], source_stats, self.f0_stats.get(self.speakers[s]), pitch_shift)
+                                    for i, s in zip(todo, spk)]).to(self.device)
+            feats[todo] = self.model.decode(self.model.encode(feats[todo]), torch.tensor(spk, device=self.device),
+                                            length=feats.shape[-1], f0=f0[todo]).to(feats.dtype)
+    with self._stage('vocoder'):
+        waves = features_to_wave(feats, self.features, f0=f0, vocoder=self.vocoder, n_iter=self.n_iter, lengths=lengths, **extra)
     return [w[:n].float().cpu().numpy() for w, n in zip(waves, lengths)]
 
 @patch
@@ -198,7 +210,7 @@ def _run(self: Converter, wave: np.ndarray, speaker: int|None, pitch_shift: floa
     "Convert a whole recording: chunks, their F0, the source's pitch range, batches of chunks, cross-faded joins."
     spans = chunk_spans(len(wave), self.chunk, self.overlap)
     chunks = [wave[s:e] for s, e in spans]
-    f0s = [f0_track(c, self.features) for c in chunks]
+    with self._stage('f0'): f0s = [f0_track(c, self.features) for c in chunks]
     stats = source_stats or log_f0_stats(f0s)
     pieces = []
     for i in range(0, len(spans), self.batch_chunks):
