@@ -325,7 +325,7 @@ class DataConfig:
         return from_fields(cls, d)
 
 # %% ../nbs/01_data.ipynb #5c7fd170
-def _sentence_key(seed:int, key:str) -> str: return hashlib.md5(f'{seed}:{key}'.encode()).hexdigest()
+def _shuffle_key(seed:int, key:str) -> str: return hashlib.md5(f'{seed}:{key}'.encode()).hexdigest()
 
 def sentence_of(u:Utterance) -> str: # lower-case words of the transcript, or the utterance id when it has none
     "What identifies the sentence an utterance says, across speakers."
@@ -341,7 +341,7 @@ def make_splits(utts:list, # `Utterance`s (a manifest)
     for u in utts: by_spk.setdefault(u.speaker, []).append(u)
     out = dict(train=[], val=[], test=[], heldout=[])
     for spk, us in sorted(by_spk.items()):
-        ids = [u.id for u in sorted(us, key=lambda u: (_sentence_key(cfg.seed, sentence_of(u)), u.id))]
+        ids = [u.id for u in sorted(us, key=lambda u: (_shuffle_key(cfg.seed, sentence_of(u)), u.id))]
         if spk in held: out['heldout'] += ids; continue
         n = len(ids)
         n_test = min(max(cfg.n_test, round(cfg.test_fraction*n)), max(n - 1, 0))

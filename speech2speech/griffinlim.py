@@ -155,7 +155,8 @@ def _pghi(S:Tensor, # (B, T, F) magnitude, frames-major, zero past each item's f
     inc = torch.empty_like(logs); inc[:, 0] = 0                   # inc[:, n]: from frame n-1 to n
     torch.add(dm[:, 1:], dm[:, :-1], out=inc[:, 1:]).mul_(a*M/(4*g)).add_(const)
     # phase change from bin m to m+1: -(γ/aM) d log|S|/dn, integrated along frequency (trapezoid)
-    dn = torch.empty_like(logs)                                   # d log|S| / d frame
+    dn = torch.zeros_like(logs)                                   # d log|S| / d frame (zeros: past a short item's end
+                                                                  # its last frame is never written, and garbage there was NaN)
     if T > 2: torch.sub(logs[:, 2:], logs[:, :-2], out=dn[:, 1:-1]).mul_(0.5)
     i, last = torch.arange(B, device=dev), torch.tensor(nf, device=dev) - 1
     dn[i, 0] = logs[i, min(1, T - 1)] - logs[i, 0]               # one-sided at each item's ends
