@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import librosa
 from .features import (AudioError, atomic_path, load_audio, check_wave, save_audio, compute_features, n_frames,
-                                    resample, f0_track, log_f0_stats, trim_silence, line_progress, save_figure)
+                                    resample, f0_track, log_f0_stats, trimmed_speech, line_progress, save_figure)
 from .checkpoints import load_checkpoint, model_from_checkpoint, demo_checkpoint, save_checkpoint
 from .model import VQVAE, masked_recon_loss
 from .griffinlim import magnitude_to_wave
@@ -503,7 +503,7 @@ def enrolment_speech(clips: list, # recordings of the new speaker: files, or mon
     for i, c in enumerate(clips):
         name = c if isinstance(c, (str, Path)) else f'<clip {i}>'
         w = load_audio(c, features.sr, min_samples=features.n_fft) if isinstance(c, (str, Path)) else as_mono(c, features.sr, features.sr, name)
-        waves.append(check_wave(trim_silence(w, features.sr, top_db=trim_db), name, min_samples=features.n_fft))
+        waves.append(trimmed_speech(w, features, trim_db, name))
     found = sum(len(w) for w in waves)/features.sr
     if found < min_seconds:
         raise AudioError(f"{len(waves)} clip(s)", f"{found:.1f} s of speech after trimming silence; enrolment needs at "

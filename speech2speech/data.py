@@ -14,8 +14,8 @@ import soundfile as sf
 import scipy.signal
 import torch
 from torch.utils.data import Dataset
-from .features import (AudioError, FeatureConfig, FeatureStats, atomic_path, atomic_write, check_wave, compute_features, from_fields,
-                                    f0_track, line_progress, load_audio, log_f0_stats, trim_silence)
+from .features import (AudioError, FeatureConfig, FeatureStats, atomic_path, atomic_write, compute_features, from_fields,
+                                    f0_track, line_progress, load_audio, log_f0_stats, trimmed_speech)
 
 # %% auto #0
 __all__ = ['AUDIO_EXTS', 'Utterance', 'CorpusError', 'Corpus', 'speaker_index', 'folder_corpus', 'demo_corpus', 'synth_voice',
@@ -394,7 +394,7 @@ def _save_part(path:Path, ids, frames, mean, m2):
 def _prepare_one(path:str, cfg:FeatureConfig, trim_db:float) -> tuple[np.ndarray, np.ndarray, float]:
     "One file -> (features (bins, frames), F0 (frames,), seconds after trimming)."
     w = load_audio(path, cfg.sr, min_samples=cfg.n_fft)
-    w = check_wave(trim_silence(w, cfg.sr, top_db=trim_db), path, min_samples=cfg.n_fft)
+    w = trimmed_speech(w, cfg, trim_db, path)
     f0 = f0_track(w, cfg)
     return compute_features(w, cfg, normalize=False, f0=f0).numpy(), f0, len(w)/cfg.sr
 

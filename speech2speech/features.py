@@ -21,10 +21,10 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['SILENCE_PEAK', 'FEATURE_KINDS', 'F0_METHODS', 'AudioError', 'check_wave', 'peak_normalize', 'active_rms_db',
            'loudness_normalize', 'resample', 'load_audio', 'atomic_path', 'atomic_write', 'save_json', 'save_figure',
-           'line_progress', 'save_audio', 'trim_silence', 'from_fields', 'FeatureConfig', 'n_frames', 'stft_window',
-           'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'log_f0_stats', 'spectral_envelope',
-           'decompress_features', 'normalize_features', 'denormalize_features', 'batch_f0', 'compute_features',
-           'mel_to_power', 'features_to_magnitude', 'FeatureStats']
+           'line_progress', 'save_audio', 'trim_silence', 'from_fields', 'FeatureConfig', 'trimmed_speech', 'n_frames',
+           'stft_window', 'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'log_f0_stats',
+           'spectral_envelope', 'decompress_features', 'normalize_features', 'denormalize_features', 'batch_f0',
+           'compute_features', 'mel_to_power', 'features_to_magnitude', 'FeatureStats']
 
 # %% ../nbs/00_features.ipynb #55aa0dde
 class AudioError(Exception):
@@ -287,6 +287,15 @@ class FeatureConfig:
         else: mean, std = stats.mean, stats.std
         std = np.maximum(np.asarray(std, dtype=np.float64), 1e-5)
         return dataclasses.replace(self, mean=list(np.asarray(mean, dtype=np.float64)), std=list(std))
+
+# %% ../nbs/00_features.ipynb #2eebb8d0
+def trimmed_speech(wave:np.ndarray, # 1-D waveform at `cfg.sr`
+                   cfg:FeatureConfig, # the feature settings (rate, analysis window)
+                   top_db:float=40., # leading/trailing silence this far below the peak is cut
+                   name:str='<array>', # how errors refer to it (the file)
+                  ) -> np.ndarray: # the trimmed wave, float32
+    "`wave` without leading and trailing silence; an `AudioError` if what is left is silent or shorter than one window."
+    return check_wave(trim_silence(wave, cfg.sr, top_db=top_db), name, min_samples=cfg.n_fft)
 
 # %% ../nbs/00_features.ipynb #13446067
 def n_frames(n_samples:int, # waveform length in samples
