@@ -4,11 +4,13 @@ recordings it never saw: the test sentences of the real training voices (CMU ARC
 parallel recordings; LibriSpeech readers) and the two real voices held out of training altogether.
 
     python bench/quality.py [--steps 3000] [--out runs/quality] [--only A,B] [--results nbs/results/quality.json]
+    python bench/quality.py --screen --only F,K,L     # the quick screen (see `screen`), into nbs/results/screen.json
+    python bench/quality.py --only F,K,P --figure nbs/images/bottleneck.jpg  # one test sentence converted by each
 
 Resumable: a finished training run or evaluation is not redone. Writes one JSON file of results (read by the
 evaluation chapter) and prints a Markdown table. Run on an idle machine: about two hours on 2 CPU cores.
 """
-import argparse, json, pickle, time, warnings
+import argparse, io, json, pickle, time, warnings
 from pathlib import Path
 import numpy as np, torch, scipy.signal
 from speech2speech.features import FeatureConfig
@@ -17,7 +19,9 @@ from speech2speech.training import train, DEMO_RECIPE
 from speech2speech.config import Config
 from speech2speech.checkpoints import load_checkpoint, latest_checkpoint
 from speech2speech.conversion import Converter
-from speech2speech.evaluation import evaluate, summarize, ablation_table, code_probe
+from speech2speech.evaluation import (evaluate, summarize, ablation_table, code_probe, transcribe, error_rates, cosine,
+                                      speaker_embedding, md_table)
+from speech2speech.features import load_audio
 
 SMALL = ['model.n_codes=128', 'model.downsample=2']                  # the earlier demo recipe's bottleneck
 LARGE = ['model.n_codes=512', 'model.downsample=1']                  # a code per frame, a bigger codebook
@@ -34,6 +38,22 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
     'H': ('envelope', ['model.n_codes=128', 'model.downsample=1', 'model.f0_input=true'], 'source-filter', 'C with a code per frame (128 codes)'),
     'I': ('envelope', ['model.n_codes=512', 'model.downsample=2', 'model.f0_input=true'], 'source-filter', 'C with 512 codes (a code per 2 frames)'),
     'J': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.delta_weight=1.0'], 'source-filter', 'F + a loss on frame-to-frame changes (delta_weight 1)'),
+    'L': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.hidden=256', 'model.res_blocks=3', 'model.dilations=[1,3,9]'],
+          'source-filter', 'F with a wider, deeper model (256 channels, 3 blocks, dilations 1, 3, 9)'),
+    'K': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel'], 'source-filter',
+          'F with the loss weighted by the mel scale (formants count more than the top octave)'),
+    'M': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.code_dim=16'], 'source-filter',
+          'F with codes of 16 dimensions instead of 64 (a smaller space the codebook covers more evenly)'),
+    'N': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.vq_stages=2'], 'source-filter',
+          'F with two codebooks in sequence (residual quantisation: 512 x 512 code vectors)'),
+    'P': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel', 'model.vq_stages=2'],
+          'source-filter', 'K and N together: the mel-weighted loss and two codebooks'),
+    'R': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel', 'model.vq_stages=3'],
+          'source-filter', 'P with three codebooks'),
+    'S': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel', 'model.vq_stages=2', 'model.adversary=0.1'],
+          'source-filter', 'P with a speaker adversary on the codes (weight 0.1)'),
+    'T': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel', 'model.vq_stages=2', 'model.adversary=1.0'],
+          'source-filter', 'P with a speaker adversary on the codes (weight 1)'),
 }
 POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in below
 class BandPass:
@@ -67,17 +87,86 @@ def subset(rows, which):
             'libri': lambda r: r['source_speaker'].startswith('libri_') and r['source_speaker'] not in held}[which]
     return [r for r in rows if keep(r)]
 
+ARCTIC = ['arctic_clb', 'arctic_kathleen', 'arctic_slt']
+
+class Unquantized:
+    "A model whose decoder gets the encoder's continuous output: what the words would be without the codebook."
+    def __init__(self, model): self.model = model
+    def __getattr__(self, k): return getattr(self.model, k)
+    def encode(self, feats): return self.model.encoder(feats)
+    def decode(self, z, speaker, length=None, f0=None): return self.model.decoder(z, self.model.speakers(speaker), length, f0)
+
+def screen(conv, cache_dir: Path) -> dict:
+    """A quick screen of a trained variant (about 2 minutes instead of 15): the CER of its reconstructions of the ARCTIC
+    readers' test sentences (15) and of every third training sentence (about 22), and the CER and similarity to the
+    target's parallel recording of each test sentence converted into the next ARCTIC reader."""
+    root, splits = demo_corpus().root, json.loads((cache_dir/'splits.json').read_text())
+    res = {}
+    for split in ('train', 'test'):
+        ids = [u for u in splits[split] if u.rsplit('_', 1)[0] in ARCTIC][::3 if split == 'train' else 1]
+        refs, rec, cvt, sims = [], [], [], []
+        for u in ids:
+            spk, n = u.rsplit('_', 1)
+            refs.append((root/spk/f'{u}.txt').read_text())
+            rec.append(transcribe(conv.reconstruct(root/spk/f'{u}.flac', spk), conv.sr))
+            if split == 'test':
+                tgt = ARCTIC[(ARCTIC.index(spk) + 1) % len(ARCTIC)]
+                w = conv.convert(root/spk/f'{u}.flac', tgt, source_speaker=spk)
+                cvt.append(transcribe(w, conv.sr))
+                sims.append(cosine(speaker_embedding(w, conv.sr), speaker_embedding(load_audio(root/tgt/f'{tgt}_{n}.flac', conv.sr), conv.sr)))
+        res[f'{split}_recon_cer'] = error_rates(refs, rec)['cer']
+        if split == 'test':                                          # the same reconstructions without quantisation
+            model, conv.model = conv.model, Unquantized(conv.model)
+            try: res['test_recon_cer_unquantized'] = error_rates(refs, [transcribe(conv.reconstruct(root/u.rsplit('_', 1)[0]/f'{u}.flac', u.rsplit('_', 1)[0]), conv.sr) for u in ids])['cer']
+            finally: conv.model = model
+        if cvt: res.update(test_conv_cer=error_rates(refs, cvt)['cer'], test_sim=float(np.mean(sims)), n_test=len(ids))
+    return res
+
+def screen_table(results: dict) -> str:
+    "The screen's results as a Markdown table."
+    rows = [[f"{k}: {r['what']}", r['train_recon_cer'], r['test_recon_cer'], r['test_recon_cer_unquantized'], r['test_conv_cer'],
+             r['test_sim'], r['train_minutes']] for k, r in results.items()]
+    return md_table(['variant', 'CER of reconstruction: training sentences', 'test sentences', 'test, without quantising',
+                     'CER of conversion, test ↓', 'similarity to the target, test ↑', 'training (min)'], rows)
+
+def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_a0029'):
+    "One test sentence converted by each variant in `names`, beside its source and the target's recording (PNG)."
+    import matplotlib; matplotlib.use('Agg')
+    from speech2speech.conversion import plot_spectrograms
+    from speech2speech.features import save_figure, atomic_write
+    root, (spk, n) = demo_corpus().root, utt.rsplit('_', 1)
+    tgt = ARCTIC[(ARCTIC.index(spk) + 1) % len(ARCTIC)]
+    waves = {f'source ({spk})': load_audio(root/spk/f'{utt}.flac')}
+    for name in names:
+        conv = Converter.from_checkpoint(latest_checkpoint(out/name), vocoder=VARIANTS[name][2])
+        waves[f'{name} -> {tgt}'] = conv.convert(root/spk/f'{utt}.flac', tgt, source_speaker=spk)
+    waves[f'target ({tgt})'] = load_audio(root/tgt/f'{tgt}_{n}.flac')
+    import matplotlib.pyplot as plt
+    cols = (len(waves) + 1) // 2
+    fig, axes = plt.subplots(2, cols, figsize=(3.3*cols, 5.4), sharey=True, squeeze=False)
+    plot_spectrograms(waves, axes=axes)
+    for ax in axes[:, 0]: ax.set_ylabel('kHz')
+    fig.tight_layout()
+    if path.suffix.lower() in ('.jpg', '.jpeg'):                     # spectrograms: a tenth of the PNG's size
+        buf = io.BytesIO(); fig.savefig(buf, format='jpeg', dpi=90, pil_kwargs=dict(quality=85)); atomic_write(path, buf.getvalue())
+    else: save_figure(fig, path)
+    print(f"wrote {path}")
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--steps', type=int, default=3000); ap.add_argument('--out', default='runs/quality')
-    ap.add_argument('--only', default=''); ap.add_argument('--results', default='nbs/results/quality.json')
+    ap.add_argument('--only', default=''); ap.add_argument('--results', default='', help='the JSON file of results (default nbs/results/quality.json; screen.json with --screen)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--quick', action='store_true', help='a smoke test: one source per voice, one target, no DNSMOS')
     ap.add_argument('--light', action='store_true', help='fewer pairs: one target per source, three sources per voice, no DNSMOS')
+    ap.add_argument('--train-only', action='store_true', help='train the variants, evaluate none')
+    ap.add_argument('--screen', action='store_true', help='train the variants and judge them by the quick `screen` only')
+    ap.add_argument('--figure', default='', help='draw one test sentence converted by the --only variants into this PNG')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    out, res_file = Path(a.out), Path(a.results)
+    out, res_file = Path(a.out), Path(a.results or f"nbs/results/{'screen' if a.screen else 'quality'}.json")
     names = [n for n in VARIANTS if not a.only or n in a.only.split(',')]
+    if a.figure: return figure([n for n in a.only.split(',') if n in VARIANTS], out, Path(a.figure))
     results = json.loads(res_file.read_text()) if res_file.exists() else {}
     shared_file = out/'shared.pkl'
     shared = pickle.loads(shared_file.read_bytes()) if shared_file.exists() else {}
@@ -109,8 +198,20 @@ def main():
             if ck is None or load_checkpoint(ck)['step'] < a.steps:
                 train(cfg, cache_dir=cache[kind], run_dir=run, steps=a.steps, resume=ck is not None)
             print(f"{name}: trained ({time.time() - t0:.0f} s this call)", flush=True)
+        if a.train_only: continue
+        if a.screen:
+            if name in results and results[name].get('steps') == a.steps: continue
+            ck = load_checkpoint(latest_checkpoint(run))
+            results[name] = dict(what=what, overrides=sets, steps=int(ck['step']), train_minutes=ck['train_seconds']/60,
+                                 **screen(Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder), cache[kind]))
+            res_file.parent.mkdir(parents=True, exist_ok=True)
+            res_file.write_text(json.dumps(results, indent=1, default=float))
+            print(name, results[name], flush=True)
+            continue
         if name in results and results[name].get('steps') == a.steps: continue
         judge(name, Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder), run, what, vocoder, sets)
+    if a.train_only: return
+    if a.screen: return print(screen_table(results))
     for name, (base, wrap, what) in POST.items():                 # post-filters on a trained variant's conversions
         if (a.only and name not in a.only.split(',')) or (name in results and results[name].get('steps') == a.steps): continue
         judge(name, wrap(Converter.from_checkpoint(latest_checkpoint(out/base), vocoder=VARIANTS[base][2])), out/base, what,

@@ -550,7 +550,10 @@ def _with_row(model: VQVAE, cfg, row: int) -> tuple[VQVAE, object]:
     cfg = copy.deepcopy(cfg)
     sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
     E = sd['speakers.weight']
-    if row == E.shape[0]: sd['speakers.weight'] = torch.cat([E, E.mean(0, keepdim=True)])
+    if row == E.shape[0]:
+        sd['speakers.weight'] = torch.cat([E, E.mean(0, keepdim=True)])
+        for k in ('adversary.2.weight', 'adversary.2.bias'):       # the training-time speaker classifier: one more class
+            if k in sd: sd[k] = torch.cat([sd[k], torch.zeros_like(sd[k][:1])])
     cfg.model.n_speakers = sd['speakers.weight'].shape[0]
     new = VQVAE(cfg.model).to(E.device)
     new.load_state_dict(sd)
@@ -604,7 +607,7 @@ def enroll(self: Converter, name: str, # the new voice's name (as `convert(..., 
     E = model.speakers.weight
     with torch.no_grad():                                 # start from the training voice that fits the clips best
         q, x, p, m = crops(2*batch_size)
-        fit = [masked_recon_loss(model.decoder(q, E[k].expand(len(q), -1), x.shape[-1], p), x, m, cfg.model.recon_loss)
+        fit = [masked_recon_loss(model.decoder(q, E[k].expand(len(q), -1), x.shape[-1], p), x, m, cfg.model.recon_loss, model.band_w)
                for k in others]
         E[row] = E[others[int(torch.stack(fit).argmin())]]
     E.requires_grad_(True)
@@ -617,12 +620,12 @@ def enroll(self: Converter, name: str, # the new voice's name (as `convert(..., 
     for step in pb:
         q, x, p, m = crops(batch_size)
         spk = torch.full((len(q),), row, device=x.device)
-        loss = masked_recon_loss(model.decoder(q, model.speakers(spk), x.shape[-1], p), x, m, cfg.model.recon_loss)
+        loss = masked_recon_loss(model.decoder(q, model.speakers(spk), x.shape[-1], p), x, m, cfg.model.recon_loss, model.band_w)
         if base is not None:                              # the other voices: as the base decoder makes them
             k = others_t[torch.randint(len(others), (len(q),), generator=g)].to(x.device)
             pk = torch.stack([map_f0(p[i], f0_stats, self.f0_stats.get(self.speakers[int(k[i])])) for i in range(len(q))]).to(x.device)
             with torch.no_grad(): ref = base.decoder(q, base.speakers(k), x.shape[-1], pk)
-            loss = loss + keep*masked_recon_loss(model.decoder(q, model.speakers(k), x.shape[-1], pk), ref, m, cfg.model.recon_loss)
+            loss = loss + keep*masked_recon_loss(model.decoder(q, model.speakers(k), x.shape[-1], pk), ref, m, cfg.model.recon_loss, model.band_w)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if E.grad is not None: E.grad[others_t] = 0       # only the new row of the table moves

@@ -623,8 +623,7 @@ def _write_csv(path: Path, rows: list[dict]):
 
 def _codebook(conv, sources: list, sr: int):
     if not hasattr(conv, 'encode'): return None, None
-    model_cfg = getattr(getattr(conv, 'cfg', None), 'model', None)
-    n_codes = getattr(model_cfg, 'n_codes', None)
+    n_codes = getattr(getattr(getattr(conv, 'model', None), 'quantizer', None), 'n_codes', None)   # all stages' codes
     return codebook_usage([conv.encode(str(u.path)) for u in sources], n_codes), n_codes
 
 # %% ../nbs/07_evaluation.ipynb #982bee76

@@ -6,8 +6,9 @@ Docs: https://speech2speech.github.io/speech2speech/model.html.md"""
 
 # %% auto #0
 __all__ = ['F0_REF_HZ', 'F0_SCALE', 'ModelConfig', 'ChannelNorm', 'ResBlock', 'prime_factors', 'Down', 'Up', 'Encoder',
-           'fit_length', 'f0_inputs', 'Decoder', 'VQVAEOutput', 'masked_recon_loss', 'masked_delta_loss', 'code_mask',
-           'VQVAE', 'count_parameters', 'state_bytes']
+           'fit_length', 'f0_inputs', 'Decoder', 'VQVAEOutput', 'masked_recon_loss', 'band_weights',
+           'masked_delta_loss', 'code_mask', 'reverse_grad', 'speaker_adversary_loss', 'VQVAE', 'count_parameters',
+           'state_bytes']
 
 # %% ../nbs/03_model.ipynb #cfae3c63
 from dataclasses import dataclass, field, asdict, fields
@@ -18,7 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 
-from .quantizer import VectorQuantizer
+from .quantizer import VectorQuantizer, ResidualQuantizer
 
 # %% ../nbs/03_model.ipynb #ee1b783b
 @dataclass
@@ -30,7 +31,8 @@ class ModelConfig:
     res_blocks: int = 2  # residual blocks at code rate, in the encoder and in the decoder each
     up_blocks: int = 1  # speaker-conditioned residual blocks at frame rate, after upsampling
     code_dim: int = 64  # D, dimension of a code
-    n_codes: int = 512  # K, codebook size
+    n_codes: int = 512  # K, codebook size (of each stage)
+    vq_stages: int = 1  # codebooks in sequence (`ResidualQuantizer`); 1: one `VectorQuantizer`
     downsample: int = 2  # time downsampling factor of the encoder (any int >= 1)
     speaker_dim: int = 64  # dimension of the speaker embedding
     kernel_size: int = 3  # kernel of the residual blocks' dilated convolutions (odd)
@@ -44,15 +46,21 @@ class ModelConfig:
     f0_input: bool = True  # give the decoder the F0 of every frame (log F0 and voicing), see `f0_inputs`
     jitter: float = 0.  # in training, replace each code by a neighbour's with this probability (Chorowski et al. 2019)
     delta_weight: float = 0.  # weight of an L1 loss on frame-to-frame changes (`masked_delta_loss`): sharper transitions; 0: off
+    band_weight: str = 'flat'  # how the reconstruction loss weighs the bins: 'flat', or 'mel' (by the mel scale's density, see `band_weights`)
+    bin_hz: float = 0.  # Hz between neighbouring bins of linear-frequency features (filled from the cache); 0: not linear
+    adversary: float = 0.  # weight of a speaker classifier on the codes whose gradient the encoder gets reversed; 0: off
 
     def __post_init__(self):
         self.dilations = list(self.dilations)
         if self.downsample < 1: raise ValueError(f"downsample must be >= 1, got {self.downsample}")
+        if self.vq_stages < 1: raise ValueError(f"vq_stages must be >= 1, got {self.vq_stages}")
         if self.kernel_size % 2 == 0: raise ValueError(f"kernel_size must be odd, got {self.kernel_size}")
         if self.recon_loss not in ('l1', 'mse'): raise ValueError(f"recon_loss must be 'l1' or 'mse', got {self.recon_loss!r}")
         if self.res_blocks + self.up_blocks < 1: raise ValueError("the decoder needs at least one residual block")
         if not 0 <= self.jitter < 1: raise ValueError(f"jitter must be in [0, 1), got {self.jitter}")
         if self.delta_weight < 0: raise ValueError(f"delta_weight must be >= 0, got {self.delta_weight}")
+        if self.adversary < 0: raise ValueError(f"adversary must be >= 0, got {self.adversary}")
+        if self.band_weight not in ('flat', 'mel'): raise ValueError(f"band_weight must be 'flat' or 'mel', got {self.band_weight!r}")
 
     def to_dict(self) -> dict:
         "A JSON-able dict of all fields."
@@ -219,12 +227,24 @@ def masked_recon_loss(recon: torch.Tensor,  # (B, C, T)
                       target: torch.Tensor,  # (B, C, T)
                       mask: torch.Tensor|None=None,  # (B, T) bool valid frames; None: all
                       kind: str='l1',  # 'l1' or 'mse'
+                      weight: torch.Tensor|None=None,  # (C,) weight of each channel (mean 1, see `band_weights`); None: equal
                      ) -> torch.Tensor:  # scalar mean over valid frames and channels
-    "Mean absolute (or squared) error over the valid frames."
+    "Mean absolute (or squared) error over the valid frames, each channel (bin) weighted by `weight`."
     err = (recon - target).abs() if kind == 'l1' else (recon - target).pow(2)
+    if weight is not None: err = err * weight.to(err.dtype)[:, None]
     if mask is None: return err.mean()
     w = mask.to(err.dtype).unsqueeze(1)
     return (err * w).sum() / (w.sum() * err.shape[1]).clamp(min=1.0)
+
+# %% ../nbs/03_model.ipynb #12aeff4c
+def band_weights(n_bins: int,  # bins per frame
+                 bin_hz: float = 0.,  # Hz between neighbouring bins (bin k is at k * bin_hz); 0: equal weights
+                ) -> torch.Tensor:  # (n_bins,) weights with mean 1
+    "Per-bin loss weights following the mel scale's density, 1 / (700 Hz + f), scaled to mean 1."
+    if bin_hz <= 0: return torch.ones(n_bins)
+    w = 1 / (700. + bin_hz * torch.arange(n_bins, dtype=torch.float32))
+    return w / w.mean()
+
 
 # %% ../nbs/03_model.ipynb #68ea6143
 def masked_delta_loss(recon: torch.Tensor,  # (B, C, T)
@@ -245,6 +265,29 @@ def code_mask(mask: torch.Tensor,  # (B, T) bool frame mask
     if f == 1: return mask.bool()
     return F.max_pool1d(mask.float().unsqueeze(1), f, f, ceil_mode=True).squeeze(1).bool()
 
+# %% ../nbs/03_model.ipynb #5f820636
+class _Reverse(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x): return x.view_as(x)
+    @staticmethod
+    def backward(ctx, g): return -g
+
+def reverse_grad(x: torch.Tensor  # any tensor
+                ) -> torch.Tensor:  # the same values; gradients flowing back through it change sign
+    "Identity forward, negated gradient backward (a gradient-reversal layer)."
+    return _Reverse.apply(x)
+
+def speaker_adversary_loss(logits: torch.Tensor,  # (B, n_speakers, T') the classifier's scores for every code
+                           speaker: torch.Tensor,  # (B,) long speaker indices
+                           mask: torch.Tensor|None=None,  # (B, T') bool valid codes; None: all
+                          ) -> torch.Tensor:  # scalar mean cross-entropy over valid codes
+    "Cross-entropy of a per-code speaker classifier, over the valid codes."
+    ce = F.cross_entropy(logits.float(), speaker[:, None].expand(-1, logits.shape[-1]), reduction='none')
+    if mask is None: return ce.mean()
+    w = mask.to(ce.dtype)
+    return (ce * w).sum() / w.sum().clamp(min=1.0)
+
+
 # %% ../nbs/03_model.ipynb #370dbfb4
 class VQVAE(nn.Module):
     "Encoder -> vector quantiser -> speaker-conditioned decoder, on (B, n_bins, T) features."
@@ -253,10 +296,14 @@ class VQVAE(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.encoder = Encoder(cfg)
-        self.quantizer = VectorQuantizer(cfg.n_codes, cfg.code_dim, beta=cfg.beta, update=cfg.vq_update,
-                                         decay=cfg.decay, restart_dead=cfg.restart_dead, dead_after=cfg.dead_after)
+        vq = dict(beta=cfg.beta, update=cfg.vq_update, decay=cfg.decay, restart_dead=cfg.restart_dead, dead_after=cfg.dead_after)
+        self.quantizer = (VectorQuantizer(cfg.n_codes, cfg.code_dim, **vq) if cfg.vq_stages == 1 else
+                          ResidualQuantizer(cfg.vq_stages, cfg.n_codes, cfg.code_dim, **vq))
         self.speakers = nn.Embedding(cfg.n_speakers, cfg.speaker_dim)
         self.decoder = Decoder(cfg)
+        if cfg.adversary > 0:                                 # a per-code speaker classifier, see `speaker_adversary_loss`
+            self.adversary = nn.Sequential(nn.Conv1d(cfg.code_dim, cfg.hidden, 1), nn.GELU(), nn.Conv1d(cfg.hidden, cfg.n_speakers, 1))
+        self.register_buffer('band_w', band_weights(cfg.n_bins, cfg.bin_hz if cfg.band_weight == 'mel' else 0.), persistent=False)
 
     def _check(self, feats, speaker=None):
         if feats.dim() != 3 or feats.shape[1] != self.cfg.n_bins:
@@ -292,12 +339,15 @@ def forward(self: VQVAE,
         if mask.shape != (feats.shape[0], T): raise ValueError(f"mask must have shape {(feats.shape[0], T)}, got {tuple(mask.shape)}")
         feats, source = (x * mask.unsqueeze(1).to(x.dtype) for x in (feats, source))
     z = self.encoder(source)
-    vq = self.quantizer(z, None if mask is None else code_mask(mask, self.cfg.downsample))
+    cmask = None if mask is None else code_mask(mask, self.cfg.downsample)
+    vq = self.quantizer(z, cmask)
     q = _jitter(vq.quantized, self.cfg.jitter) if self.training and self.cfg.jitter > 0 else vq.quantized
     recon = self.decoder(q, self.speakers(speaker), T, f0)
-    recon_loss = masked_recon_loss(recon.float(), feats.float(), mask, self.cfg.recon_loss)
+    recon_loss = masked_recon_loss(recon.float(), feats.float(), mask, self.cfg.recon_loss, self.band_w)
     loss = recon_loss + vq.loss
     if self.cfg.delta_weight > 0: loss = loss + self.cfg.delta_weight * masked_delta_loss(recon.float(), feats.float(), mask)
+    if self.cfg.adversary > 0:                                # the classifier learns the speaker, the encoder to hide it
+        loss = loss + self.cfg.adversary * speaker_adversary_loss(self.adversary(reverse_grad(vq.quantized)), speaker, cmask)
     return VQVAEOutput(recon, loss, recon_loss, vq.loss, vq.perplexity, vq.usage, vq.codes)
 
 @patch

@@ -215,7 +215,7 @@ def plot_reconstruction(feats: torch.Tensor|np.ndarray,  # (bins, frames) normal
 
 # %% ../nbs/04_training.ipynb #84357580
 def _fill_from_cache(cfg: Config, cache: FeatureCache, cache_dir) -> Config:
-    "The config completed by the feature cache: feature settings with stats, n_bins, n_speakers, cache_dir."
+    "The config completed by the feature cache: feature settings with stats, n_bins, bin_hz, n_speakers, cache_dir."
     cfg = copy.deepcopy(cfg)
     ccfg = cache.cfg
     if cfg.features != FeatureConfig() and cfg.features.to_dict() != ccfg.to_dict():
@@ -225,6 +225,7 @@ def _fill_from_cache(cfg: Config, cache: FeatureCache, cache_dir) -> Config:
                                f"({', '.join(f'{k}={theirs.get(k)!r}' for k in diff)}); training uses the cache's")
     cfg.features = copy.deepcopy(ccfg)
     cfg.model.n_bins, cfg.model.n_speakers = ccfg.n_bins, len(cache.speakers)
+    cfg.model.bin_hz = 0. if ccfg.kind == 'mel' else ccfg.sr / ccfg.n_fft   # for band-weighted losses
     cfg.run.cache_dir = str(cache_dir)
     return cfg
 
