@@ -25,6 +25,8 @@ from speech2speech.features import load_audio
 
 SMALL = ['model.n_codes=128', 'model.downsample=2']                  # the earlier demo recipe's bottleneck
 LARGE = ['model.n_codes=512', 'model.downsample=1']                  # a code per frame, a bigger codebook
+WINNER_F = LARGE + ['model.f0_input=true', 'model.jitter=0.1']      # variant F, the recipe of the shipped demo checkpoint
+MEL_2VQ = WINNER_F + ['model.band_weight=mel', 'model.vq_stages=2']  # variant P: F + the mel-weighted loss + two codebooks
 VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' reuses X's checkpoint)
     'A': ('linear', SMALL + ['model.f0_input=false'], 'griffin-lim', 'spectrogram, no F0 (the earlier recipe)'),
     'B': ('linear', SMALL + ['model.f0_input=true'], 'griffin-lim', 'A + F0 to the decoder'),
@@ -33,26 +35,26 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
     'D': ('envelope', LARGE + ['model.f0_input=true'], 'source-filter', 'C with a code per frame and 512 codes'),
     'D/gl': ('~D', None, 'griffin-lim', 'D heard through Griffin-Lim alone'),
     'E': ('envelope', LARGE + ['model.f0_input=true', 'data.warp=0.1'], 'source-filter', 'D + frequency-warp augmentation'),
-    'F': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1'], 'source-filter', 'D + code jitter'),
+    'F': ('envelope', WINNER_F, 'source-filter', 'D + code jitter'),
     'G': ('envelope', LARGE + ['model.f0_input=false'], 'source-filter', 'D without F0 to the decoder'),
     'H': ('envelope', ['model.n_codes=128', 'model.downsample=1', 'model.f0_input=true'], 'source-filter', 'C with a code per frame (128 codes)'),
     'I': ('envelope', ['model.n_codes=512', 'model.downsample=2', 'model.f0_input=true'], 'source-filter', 'C with 512 codes (a code per 2 frames)'),
-    'J': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.delta_weight=1.0'], 'source-filter', 'F + a loss on frame-to-frame changes (delta_weight 1)'),
-    'L': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.hidden=256', 'model.res_blocks=3', 'model.dilations=[1,3,9]'],
+    'J': ('envelope', WINNER_F + ['model.delta_weight=1.0'], 'source-filter', 'F + a loss on frame-to-frame changes (delta_weight 1)'),
+    'L': ('envelope', WINNER_F + ['model.hidden=256', 'model.res_blocks=3', 'model.dilations=[1,3,9]'],
           'source-filter', 'F with a wider, deeper model (256 channels, 3 blocks, dilations 1, 3, 9)'),
-    'K': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel'], 'source-filter',
+    'K': ('envelope', WINNER_F + ['model.band_weight=mel'], 'source-filter',
           'F with the loss weighted by the mel scale (formants count more than the top octave)'),
-    'M': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.code_dim=16'], 'source-filter',
+    'M': ('envelope', WINNER_F + ['model.code_dim=16'], 'source-filter',
           'F with codes of 16 dimensions instead of 64 (a smaller space the codebook covers more evenly)'),
-    'N': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.vq_stages=2'], 'source-filter',
+    'N': ('envelope', WINNER_F + ['model.vq_stages=2'], 'source-filter',
           'F with two codebooks in sequence (residual quantisation: 512 x 512 code vectors)'),
-    'P': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel', 'model.vq_stages=2'],
+    'P': ('envelope', MEL_2VQ,
           'source-filter', 'K and N together: the mel-weighted loss and two codebooks'),
-    'R': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel', 'model.vq_stages=3'],
+    'R': ('envelope', WINNER_F + ['model.band_weight=mel', 'model.vq_stages=3'],
           'source-filter', 'P with three codebooks'),
-    'S': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel', 'model.vq_stages=2', 'model.adversary=0.1'],
+    'S': ('envelope', MEL_2VQ + ['model.adversary=0.1'],
           'source-filter', 'P with a speaker adversary on the codes (weight 0.1)'),
-    'T': ('envelope', LARGE + ['model.f0_input=true', 'model.jitter=0.1', 'model.band_weight=mel', 'model.vq_stages=2', 'model.adversary=1.0'],
+    'T': ('envelope', MEL_2VQ + ['model.adversary=1.0'],
           'source-filter', 'P with a speaker adversary on the codes (weight 1)'),
 }
 POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in below
@@ -88,6 +90,7 @@ def subset(rows, which):
     return [r for r in rows if keep(r)]
 
 ARCTIC = ['arctic_clb', 'arctic_kathleen', 'arctic_slt']
+def next_reader(speaker: str) -> str: return ARCTIC[(ARCTIC.index(speaker) + 1) % len(ARCTIC)]   # each ARCTIC voice's target
 
 class Unquantized:
     "A model whose decoder gets the encoder's continuous output: what the words would be without the codebook."
@@ -110,7 +113,7 @@ def screen(conv, cache_dir: Path) -> dict:
             refs.append((root/spk/f'{u}.txt').read_text())
             rec.append(transcribe(conv.reconstruct(root/spk/f'{u}.flac', spk), conv.sr))
             if split == 'test':
-                tgt = ARCTIC[(ARCTIC.index(spk) + 1) % len(ARCTIC)]
+                tgt = next_reader(spk)
                 w = conv.convert(root/spk/f'{u}.flac', tgt, source_speaker=spk)
                 cvt.append(transcribe(w, conv.sr))
                 sims.append(cosine(speaker_embedding(w, conv.sr), speaker_embedding(load_audio(root/tgt/f'{tgt}_{n}.flac', conv.sr), conv.sr)))
@@ -135,7 +138,7 @@ def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_
     from speech2speech.conversion import plot_spectrograms
     from speech2speech.features import save_figure, atomic_write
     root, (spk, n) = demo_corpus().root, utt.rsplit('_', 1)
-    tgt = ARCTIC[(ARCTIC.index(spk) + 1) % len(ARCTIC)]
+    tgt = next_reader(spk)
     waves = {f'source ({spk})': load_audio(root/spk/f'{utt}.flac')}
     for name in names:
         conv = Converter.from_checkpoint(latest_checkpoint(out/name), vocoder=VARIANTS[name][2])

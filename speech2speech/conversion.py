@@ -14,7 +14,7 @@ import librosa
 from .features import (AudioError, atomic_path, load_audio, check_wave, save_audio, compute_features, n_frames,
                                     resample, f0_track, log_f0_stats, trimmed_speech, line_progress, save_figure)
 from .checkpoints import load_checkpoint, model_from_checkpoint, demo_checkpoint, save_checkpoint
-from .model import VQVAE, masked_recon_loss
+from .model import VQVAE
 from .griffinlim import magnitude_to_wave
 from .vocoder import features_to_wave, measured_aperiodicity, VOCODERS
 
@@ -607,7 +607,7 @@ def enroll(self: Converter, name: str, # the new voice's name (as `convert(..., 
     E = model.speakers.weight
     with torch.no_grad():                                 # start from the training voice that fits the clips best
         q, x, p, m = crops(2*batch_size)
-        fit = [masked_recon_loss(model.decoder(q, E[k].expand(len(q), -1), x.shape[-1], p), x, m, cfg.model.recon_loss, model.band_w)
+        fit = [model.reconstruction_loss(model.decoder(q, E[k].expand(len(q), -1), x.shape[-1], p), x, m)
                for k in others]
         E[row] = E[others[int(torch.stack(fit).argmin())]]
     E.requires_grad_(True)
@@ -620,12 +620,12 @@ def enroll(self: Converter, name: str, # the new voice's name (as `convert(..., 
     for step in pb:
         q, x, p, m = crops(batch_size)
         spk = torch.full((len(q),), row, device=x.device)
-        loss = masked_recon_loss(model.decoder(q, model.speakers(spk), x.shape[-1], p), x, m, cfg.model.recon_loss, model.band_w)
+        loss = model.reconstruction_loss(model.decoder(q, model.speakers(spk), x.shape[-1], p), x, m)
         if base is not None:                              # the other voices: as the base decoder makes them
             k = others_t[torch.randint(len(others), (len(q),), generator=g)].to(x.device)
             pk = torch.stack([map_f0(p[i], f0_stats, self.f0_stats.get(self.speakers[int(k[i])])) for i in range(len(q))]).to(x.device)
             with torch.no_grad(): ref = base.decoder(q, base.speakers(k), x.shape[-1], pk)
-            loss = loss + keep*masked_recon_loss(model.decoder(q, model.speakers(k), x.shape[-1], pk), ref, m, cfg.model.recon_loss, model.band_w)
+            loss = loss + keep*model.reconstruction_loss(model.decoder(q, model.speakers(k), x.shape[-1], pk), ref, m)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if E.grad is not None: E.grad[others_t] = 0       # only the new row of the table moves

@@ -323,6 +323,15 @@ def _jitter(q: torch.Tensor, p: float) -> torch.Tensor:
     return q.gather(2, idx.clamp(0, T - 1)[:, None].expand(B, D, T))
 
 @patch
+def reconstruction_loss(self: VQVAE,
+                        recon: torch.Tensor,  # (B, n_bins, T) what the decoder made
+                        target: torch.Tensor,  # (B, n_bins, T) what it should have made
+                        mask: torch.Tensor|None=None,  # (B, T) bool valid frames; None: all
+                       ) -> torch.Tensor:  # scalar
+    "This model's reconstruction loss: its kind (`recon_loss`) and bin weights (`band_weight`), over valid frames."
+    return masked_recon_loss(recon.float(), target.float(), mask, self.cfg.recon_loss, self.band_w)
+
+@patch
 def forward(self: VQVAE,
                    feats: torch.Tensor,  # (B, n_bins, T) normalised features: the target
                    speaker: torch.Tensor,  # (B,) long speaker indices
@@ -343,7 +352,7 @@ def forward(self: VQVAE,
     vq = self.quantizer(z, cmask)
     q = _jitter(vq.quantized, self.cfg.jitter) if self.training and self.cfg.jitter > 0 else vq.quantized
     recon = self.decoder(q, self.speakers(speaker), T, f0)
-    recon_loss = masked_recon_loss(recon.float(), feats.float(), mask, self.cfg.recon_loss, self.band_w)
+    recon_loss = self.reconstruction_loss(recon, feats, mask)
     loss = recon_loss + vq.loss
     if self.cfg.delta_weight > 0: loss = loss + self.cfg.delta_weight * masked_delta_loss(recon.float(), feats.float(), mask)
     if self.cfg.adversary > 0:                                # the classifier learns the speaker, the encoder to hide it

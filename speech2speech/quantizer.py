@@ -232,18 +232,22 @@ class ResidualQuantizer(nn.Module):
         self.stages = nn.ModuleList(VectorQuantizer(n_codes, dim, **kw) for _ in range(stages))
         self.per_stage, self.dim, self.n_codes = n_codes, dim, n_codes ** stages
 
+    def _combine(self, per_stage: list[torch.Tensor]) -> torch.Tensor:
+        "Combined indices c1 + K c2 + K^2 c3 + ... from one index per stage."
+        return sum(c * self.per_stage ** i for i, c in enumerate(per_stage))
+
     def _split(self, codes: torch.Tensor) -> list[torch.Tensor]:
-        "One index per stage from combined indices."
+        "One index per stage from combined indices (the inverse of `_combine`)."
         return [(codes // self.per_stage ** i) % self.per_stage for i in range(len(self.stages))]
 
     def nearest(self, z: torch.Tensor  # (B, D, T) encoder outputs
                ) -> torch.Tensor:  # (B, T) long combined indices
         "Stage by stage, the nearest code to what is left; no gradients or side effects."
-        codes, r = 0, z
-        for i, vq in enumerate(self.stages):
-            c = vq.nearest(r)
-            codes, r = codes + c * self.per_stage ** i, r - vq.lookup(c).to(r.dtype)
-        return codes
+        codes, r = [], z
+        for vq in self.stages:
+            codes.append(vq.nearest(r))
+            r = r - vq.lookup(codes[-1]).to(r.dtype)
+        return self._combine(codes)
 
     def lookup(self, codes: torch.Tensor  # (B, T) long combined indices
               ) -> torch.Tensor:  # (B, D, T) the sums of the stages' code vectors
@@ -254,17 +258,17 @@ class ResidualQuantizer(nn.Module):
                 mask: torch.Tensor|None=None,  # (B, T) bool, True for valid frames; None: all valid
                ) -> VQOutput:  # loss: commitment to the sum + the stages' own; perplexity, usage: the stages' means
         "Quantise `z` stage by stage (training mode updates every stage's codebook)."
-        r, total, codes, outs = z.detach(), 0, 0, []
-        for i, vq in enumerate(self.stages):                                   # each stage sees the detached residual ...
-            o = vq(r, mask)
-            outs.append(o)
-            q = o.quantized.detach()
-            total, codes, r = total + q, codes + o.codes * self.per_stage ** i, r - q
+        r, total, outs = z.detach(), 0, []
+        for vq in self.stages:                                                 # each stage sees the detached residual ...
+            outs.append(vq(r, mask))
+            q = outs[-1].quantized.detach()
+            total, r = total + q, r - q
         B, D, T = z.shape
         valid = None if mask is None else mask.reshape(-1).bool()
         flat = lambda x: x.float().permute(0, 2, 1).reshape(-1, D)
         commit = self.stages[0].beta * masked_mse(flat(z), flat(total), valid)  # ... and the encoder commits to the sum
         quantized = z + (total.to(z.dtype) - z).detach()                       # straight-through to the encoder
         mean = lambda k: torch.stack([getattr(o, k) for o in outs]).mean()
-        return VQOutput(quantized, codes, commit + sum(o.loss for o in outs), mean('perplexity'), mean('usage'))
+        return VQOutput(quantized, self._combine([o.codes for o in outs]), commit + sum(o.loss for o in outs),
+                        mean('perplexity'), mean('usage'))
 
