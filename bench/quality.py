@@ -56,6 +56,12 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
           'source-filter', 'P with a speaker adversary on the codes (weight 0.1)'),
     'T': ('envelope', MEL_2VQ + ['model.adversary=1.0'],
           'source-filter', 'P with a speaker adversary on the codes (weight 1)'),
+    'U': ('envelope', MEL_2VQ + ['model.adversary=0.03'],
+          'source-filter', 'P with a speaker adversary on the codes (weight 0.03)'),
+    'V': ('envelope', MEL_2VQ + ['model.adversary=0.3'],
+          'source-filter', 'P with a speaker adversary on the codes (weight 0.3)'),
+    'W': ('envelope', WINNER_F + ['model.band_weight=mel', 'model.vq_stages=3', 'model.adversary=0.1'],
+          'source-filter', 'R (three codebooks) with the speaker adversary (weight 0.1)'),
 }
 POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in below
 class BandPass:

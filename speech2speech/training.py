@@ -635,7 +635,8 @@ def train_processes(nproc: int=2,  # number of processes (one per GPU on CUDA)
 DEMO_RECIPE = ['data.val_fraction=0.1', 'data.test_fraction=0.17', 'data.heldout_speakers=["libri_1998", "libri_2414"]',
                'model.hidden=192', 'optim.lr=1e-3', 'schedule.warmup=200',
                'run.log_every=50', 'run.val_every=500', 'run.ckpt_every=500']
-DEMO_MODEL = ['model.n_codes=512', 'model.downsample=1', 'model.f0_input=true', 'model.jitter=0.1']   # the ablation's winner
+DEMO_MODEL = ['model.n_codes=512', 'model.downsample=1', 'model.f0_input=true', 'model.jitter=0.1',   # the ablation's winner
+              'model.band_weight=mel', 'model.vq_stages=2', 'model.adversary=0.1']
 
 def demo_config(overrides: list[str]|None=None, # "section.field=value" settings applied on top of the recipe
                ) -> Config: # the demo checkpoint's configuration
