@@ -20,7 +20,7 @@ from speech2speech.config import Config
 from speech2speech.checkpoints import load_checkpoint, latest_checkpoint
 from speech2speech.conversion import Converter
 from speech2speech.evaluation import (evaluate, summarize, ablation_table, code_probe, transcribe, error_rates, cosine,
-                                      speaker_embedding, md_table)
+                                      speaker_embedding, screen_table)
 from speech2speech.features import load_audio
 
 SMALL = ['model.n_codes=128', 'model.downsample=2']                  # the earlier demo recipe's bottleneck
@@ -130,13 +130,6 @@ def screen(conv, cache_dir: Path) -> dict:
             finally: conv.model = model
         if cvt: res.update(test_conv_cer=error_rates(refs, cvt)['cer'], test_sim=float(np.mean(sims)), n_test=len(ids))
     return res
-
-def screen_table(results: dict) -> str:
-    "The screen's results as a Markdown table."
-    rows = [[f"{k}: {r['what']}", r['train_recon_cer'], r['test_recon_cer'], r['test_recon_cer_unquantized'], r['test_conv_cer'],
-             r['test_sim'], r['train_minutes']] for k, r in results.items()]
-    return md_table(['variant', 'CER of reconstruction: training sentences', 'test sentences', 'test, without quantising',
-                     'CER of conversion, test ↓', 'similarity to the target, test ↑', 'training (min)'], rows)
 
 def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_a0029'):
     "One test sentence converted by each variant in `names`, beside its source and the target's recording (PNG)."

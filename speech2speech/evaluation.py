@@ -24,7 +24,8 @@ __all__ = ['EVAL_EXTRA', 'MCD_CONST', 'SYSTEMS', 'MEAN_METRICS', 'COLUMNS', 'req
            'code_vectors', 'code_probe', 'dnsmos', 'cepstral_peak_prominence', 'harmonicity', 'pitch_spread',
            'sentence_key', 'Pair', 'make_pairs', 'evaluation_set', 'centroid_utterances', 'system_output', 'Analysis',
            'analyse', 'score', 'summarize', 'similarity_matrix', 'plot_similarity_matrix', 'plot_per_speaker',
-           'md_table', 'summary_table', 'write_report', 'evaluate', 'vocoder_table', 'ablation_table', 'probe_table']
+           'md_table', 'summary_table', 'write_report', 'evaluate', 'vocoder_table', 'ablation_table', 'probe_table',
+           'screen_table']
 
 # %% ../nbs/07_evaluation.ipynb #208559b0
 EVAL_EXTRA = "pip install 'speech2speech[eval]'"
@@ -781,3 +782,11 @@ def probe_table(results: dict, # {variant: {'what', 'probe': {'f0_r2', 'speaker_
     rows = [[f"{n}: {r['what']}", r['probe']['f0_r2'], r['probe']['speaker_acc'], r['probe']['chance']]
             for n, r in results.items() if 'probe' in r]
     return md_table(['variant', 'log F0 from the codes (R²)', 'speaker from the codes (accuracy)', 'chance'], rows)
+
+def screen_table(results: dict, # {variant: {'what', 'train_recon_cer', 'test_recon_cer', ...}} from `bench/quality.py --screen`
+                ) -> str: # Markdown table, one row per screened variant
+    "The quick screen of the ablation's variants as a Markdown table."
+    rows = [[f"{k}: {r['what']}", r['train_recon_cer'], r['test_recon_cer'], r['test_recon_cer_unquantized'], r['test_conv_cer'],
+             r['test_sim']] for k, r in results.items()]
+    return md_table(['variant', 'CER of reconstruction: training sentences ↓', 'test sentences ↓', 'test, without quantising ↓',
+                     'CER of conversion, test ↓', 'similarity to the target, test ↑'], rows)
