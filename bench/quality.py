@@ -6,6 +6,7 @@ parallel recordings; LibriSpeech readers) and the two real voices held out of tr
     python bench/quality.py [--steps 3000] [--out runs/quality] [--only A,B] [--results nbs/results/quality.json]
     python bench/quality.py --screen --only F,K,L     # the quick screen (see `screen`), into nbs/results/screen.json
     python bench/quality.py --only F,K,P --figure nbs/images/bottleneck.jpg  # one test sentence converted by each
+    python bench/quality.py --only P,S --bands speech2speech/assets/demo.pt   # band levels against the target's, into nbs/results/bands.json
 
 Resumable: a finished training run or evaluation is not redone. Writes one JSON file of results (read by the
 evaluation chapter) and prints a Markdown table. Run on an idle machine: about two hours on 2 CPU cores.
@@ -20,7 +21,7 @@ from speech2speech.config import Config
 from speech2speech.checkpoints import load_checkpoint, latest_checkpoint
 from speech2speech.conversion import Converter
 from speech2speech.evaluation import (evaluate, summarize, ablation_table, code_probe, transcribe, error_rates, cosine,
-                                      speaker_embedding, screen_table)
+                                      speaker_embedding, screen_table, bands_table)
 from speech2speech.features import load_audio
 
 SMALL = ['model.n_codes=128', 'model.downsample=2']                  # the earlier demo recipe's bottleneck
@@ -131,6 +132,28 @@ def screen(conv, cache_dir: Path) -> dict:
         if cvt: res.update(test_conv_cer=error_rates(refs, cvt)['cer'], test_sim=float(np.mean(sims)), n_test=len(ids))
     return res
 
+BANDS = [(0, 1000), (1000, 2000), (2000, 4000), (4000, 6000), (6000, 8000)]   # Hz
+
+def band_levels(wave: np.ndarray, sr: int = 16000) -> np.ndarray:
+    "Mean power in each of `BANDS`, in dB relative to the whole spectrum's, over the frames of the trimmed wave."
+    import librosa
+    from speech2speech.features import trim_silence
+    S = np.abs(librosa.stft(trim_silence(wave, sr, top_db=40), n_fft=1024, hop_length=256))**2
+    f = np.arange(S.shape[0]) * sr / 1024
+    return np.array([10*np.log10(S[(f >= a) & (f < b)].mean() / S.mean()) for a, b in BANDS])
+
+def band_errors(conv, cache_dir: Path) -> dict:
+    """Where a converter puts its energy: for each ARCTIC test sentence converted into the next reader, the band levels
+    (`band_levels`) of the conversion and of the source minus those of the target's own recording of the sentence."""
+    root, splits = demo_corpus().root, json.loads((cache_dir/'splits.json').read_text())
+    d = {'source': [], 'conversion': []}
+    for u in [u for u in splits['test'] if u.rsplit('_', 1)[0] in ARCTIC]:
+        spk, n = u.rsplit('_', 1); tgt = next_reader(spk)
+        target = band_levels(load_audio(root/tgt/f'{tgt}_{n}.flac', conv.sr), conv.sr)
+        d['source'].append(band_levels(load_audio(root/spk/f'{u}.flac', conv.sr), conv.sr) - target)
+        d['conversion'].append(band_levels(conv.convert(root/spk/f'{u}.flac', tgt, source_speaker=spk), conv.sr) - target)
+    return {k: dict(mean=np.mean(v, 0).tolist(), abs=np.abs(v).mean(0).tolist()) for k, v in d.items()} | {'n': len(d['source']), 'bands': BANDS}
+
 def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_a0029'):
     "One test sentence converted by each variant in `names`, beside its source and the target's recording (PNG)."
     import matplotlib; matplotlib.use('Agg')
@@ -163,11 +186,18 @@ def main():
     ap.add_argument('--light', action='store_true', help='fewer pairs: one target per source, three sources per voice, no DNSMOS')
     ap.add_argument('--train-only', action='store_true', help='train the variants, evaluate none')
     ap.add_argument('--screen', action='store_true', help='train the variants and judge them by the quick `screen` only')
+    ap.add_argument('--bands', default='', help='checkpoints (comma-separated, beside the --only variants) whose band levels to compare (nbs/results/bands.json)')
     ap.add_argument('--figure', default='', help='draw one test sentence converted by the --only variants into this PNG')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     out, res_file = Path(a.out), Path(a.results or f"nbs/results/{'screen' if a.screen else 'quality'}.json")
     names = [n for n in VARIANTS if not a.only or n in a.only.split(',')]
+    if a.bands:
+        cache, res = caches(out, ['envelope'])['envelope'], {}
+        for name in [n for n in a.only.split(',') if n in VARIANTS]: res[name] = band_errors(Converter.from_checkpoint(latest_checkpoint(out/name)), cache)
+        for ck in a.bands.split(','): res[ck] = band_errors(Converter.from_checkpoint(ck), cache)
+        Path('nbs/results/bands.json').write_text(json.dumps(res, indent=1))
+        return print(bands_table(res))
     if a.figure: return figure([n for n in a.only.split(',') if n in VARIANTS], out, Path(a.figure))
     results = json.loads(res_file.read_text()) if res_file.exists() else {}
     shared_file = out/'shared.pkl'

@@ -25,7 +25,7 @@ __all__ = ['EVAL_EXTRA', 'MCD_CONST', 'SYSTEMS', 'MEAN_METRICS', 'COLUMNS', 'req
            'sentence_key', 'Pair', 'make_pairs', 'evaluation_set', 'centroid_utterances', 'system_output', 'Analysis',
            'analyse', 'score', 'summarize', 'similarity_matrix', 'plot_similarity_matrix', 'plot_per_speaker',
            'md_table', 'summary_table', 'write_report', 'evaluate', 'vocoder_table', 'ablation_table', 'probe_table',
-           'screen_table']
+           'screen_table', 'bands_table']
 
 # %% ../nbs/07_evaluation.ipynb #208559b0
 EVAL_EXTRA = "pip install 'speech2speech[eval]'"
@@ -790,3 +790,11 @@ def screen_table(results: dict, # {variant: {'what', 'train_recon_cer', 'test_re
              r['test_sim']] for k, r in results.items()]
     return md_table(['variant', 'CER of reconstruction: training sentences ↓', 'test sentences ↓', 'test, without quantising ↓',
                      'CER of conversion, test ↓', 'similarity to the target, test ↑'], rows)
+
+def bands_table(res: dict, # {name: {'bands': [(lo, hi) Hz], 'source'/'conversion': {'mean', 'abs'} dB}} from `bench/quality.py --bands`
+               ) -> str: # Markdown table: the unconverted source (from the first entry), then one row per converter
+    "Band levels of conversions against the target's recording: mean difference (mean absolute difference) per band."
+    first = next(iter(res.values()))
+    cell = lambda r: [f"{m:+.1f} ({a:.1f})" for m, a in zip(r['mean'], r['abs'])]
+    rows = [['the source, unconverted', *cell(first['source'])]] + [[k, *cell(r['conversion'])] for k, r in res.items()]
+    return md_table(['', *[f'{lo/1000:g}-{hi/1000:g} kHz (dB)' for lo, hi in first['bands']]], rows)
