@@ -13,7 +13,7 @@ evaluation chapter) and prints a Markdown table. Run on an idle machine: about t
 """
 import argparse, io, json, pickle, time, warnings
 from pathlib import Path
-import numpy as np, torch, scipy.signal
+import numpy as np, torch, scipy.signal, librosa
 from speech2speech.features import FeatureConfig
 from speech2speech.data import prepare, demo_corpus
 from speech2speech.training import train, DEMO_RECIPE
@@ -22,7 +22,7 @@ from speech2speech.checkpoints import load_checkpoint, latest_checkpoint
 from speech2speech.conversion import Converter
 from speech2speech.evaluation import (evaluate, summarize, ablation_table, code_probe, transcribe, error_rates, cosine,
                                       speaker_embedding, screen_table, bands_table)
-from speech2speech.features import load_audio
+from speech2speech.features import load_audio, trim_silence
 
 SMALL = ['model.n_codes=128', 'model.downsample=2']                  # the earlier demo recipe's bottleneck
 LARGE = ['model.n_codes=512', 'model.downsample=1']                  # a code per frame, a bigger codebook
@@ -136,8 +136,6 @@ BANDS = [(0, 1000), (1000, 2000), (2000, 4000), (4000, 6000), (6000, 8000)]   # 
 
 def band_levels(wave: np.ndarray, sr: int = 16000) -> np.ndarray:
     "Mean power in each of `BANDS`, in dB relative to the whole spectrum's, over the frames of the trimmed wave."
-    import librosa
-    from speech2speech.features import trim_silence
     S = np.abs(librosa.stft(trim_silence(wave, sr, top_db=40), n_fft=1024, hop_length=256))**2
     f = np.arange(S.shape[0]) * sr / 1024
     return np.array([10*np.log10(S[(f >= a) & (f < b)].mean() / S.mean()) for a, b in BANDS])
