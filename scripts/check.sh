@@ -21,6 +21,7 @@ diff -r -q "$tmp/nbs" nbs || { echo "FAIL: notebooks were not clean; nbdev-clean
 
 echo "== notebooks carry no audio blobs (tools/run_nb.py keeps plots and tables, drops players)"
 if grep -l 'data:audio' nbs/*.ipynb; then echo "FAIL: the notebooks above embed audio; re-run them with tools/run_nb.py"; exit 1; fi
+if grep -l 'widget-state+json' nbs/*.ipynb; then echo "FAIL: the notebooks above store widget state (a player's audio); re-run them with tools/run_nb.py"; exit 1; fi
 
 echo "== exported modules are up to date (nbdev-export leaves no diff)"
 cp -r speech2speech "$tmp/lib"

@@ -48,6 +48,7 @@ def run(path, timeout=3600):
     for i, (src, outs) in held.items(): nb.cells[i].source, nb.cells[i].outputs = src, outs
     for c in nb.cells:
         if c.cell_type == 'code': c.outputs = [shrink(trim(o)) for o in c.outputs if keep(o)]
+    nb.metadata.pop('widgets', None)   # the state of the widgets dropped above (a player's audio among it)
     nbformat.write(nb, path)
     print(f'{path}: executed in {time.time() - t0:.0f} s')
 
