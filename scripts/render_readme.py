@@ -23,9 +23,9 @@ def render(nb_path: Path) -> str:
             parts.append(body)
         elif cell['cell_type'] == 'code' and body:
             parts.append(f'```python\n{body}\n```')
-            for out in cell.get('outputs', []):
-                text = out.get('text') or out.get('data', {}).get('text/plain')
-                if text: parts.append('```\n' + ''.join(text).rstrip() + '\n```')
+            texts = [''.join(out.get('text') or out.get('data', {}).get('text/plain') or '') for out in cell.get('outputs', [])
+                     if not any(k.startswith('image/') for k in out.get('data', {}))]   # a plot's text is only its repr
+            if ''.join(texts).strip(): parts.append('```\n' + ''.join(texts).rstrip() + '\n```')   # one block per cell
     return '<!-- generated from nbs/index.ipynb by scripts/render_readme.py: do not edit -->\n\n' + '\n\n'.join(parts) + '\n'
 
 if __name__ == '__main__':
