@@ -99,6 +99,13 @@ def subset(rows, which):
 ARCTIC = ['arctic_clb', 'arctic_kathleen', 'arctic_slt']
 def next_reader(speaker: str) -> str: return ARCTIC[(ARCTIC.index(speaker) + 1) % len(ARCTIC)]   # each ARCTIC voice's target
 
+def arctic_ids(splits: dict, split: str) -> list[str]: return [u for u in splits[split] if u.rsplit('_', 1)[0] in ARCTIC]
+
+def arctic_files(root: Path, u: str) -> tuple:
+    "(reader, recording, next reader, the next reader's recording of the same sentence) of an ARCTIC utterance id."
+    spk, n = u.rsplit('_', 1); tgt = next_reader(spk)
+    return spk, root/spk/f'{u}.flac', tgt, root/tgt/f'{tgt}_{n}.flac'
+
 class Unquantized:
     "A model whose decoder gets the encoder's continuous output: what the words would be without the codebook."
     def __init__(self, model): self.model = model
@@ -113,23 +120,21 @@ def screen(conv, cache_dir: Path) -> dict:
     root, splits = demo_corpus().root, json.loads((cache_dir/'splits.json').read_text())
     res = {}
     for split in ('train', 'test'):
-        ids = [u for u in splits[split] if u.rsplit('_', 1)[0] in ARCTIC][::3 if split == 'train' else 1]
+        files = [arctic_files(root, u) for u in arctic_ids(splits, split)[::3 if split == 'train' else 1]]
         refs, rec, cvt, sims = [], [], [], []
-        for u in ids:
-            spk, n = u.rsplit('_', 1)
-            refs.append((root/spk/f'{u}.txt').read_text())
-            rec.append(transcribe(conv.reconstruct(root/spk/f'{u}.flac', spk), conv.sr))
+        for spk, src, tgt, tgt_rec in files:
+            refs.append(src.with_suffix('.txt').read_text())
+            rec.append(transcribe(conv.reconstruct(src, spk), conv.sr))
             if split == 'test':
-                tgt = next_reader(spk)
-                w = conv.convert(root/spk/f'{u}.flac', tgt, source_speaker=spk)
+                w = conv.convert(src, tgt, source_speaker=spk)
                 cvt.append(transcribe(w, conv.sr))
-                sims.append(cosine(speaker_embedding(w, conv.sr), speaker_embedding(load_audio(root/tgt/f'{tgt}_{n}.flac', conv.sr), conv.sr)))
+                sims.append(cosine(speaker_embedding(w, conv.sr), speaker_embedding(load_audio(tgt_rec, conv.sr), conv.sr)))
         res[f'{split}_recon_cer'] = error_rates(refs, rec)['cer']
         if split == 'test':                                          # the same reconstructions without quantisation
             model, conv.model = conv.model, Unquantized(conv.model)
-            try: res['test_recon_cer_unquantized'] = error_rates(refs, [transcribe(conv.reconstruct(root/u.rsplit('_', 1)[0]/f'{u}.flac', u.rsplit('_', 1)[0]), conv.sr) for u in ids])['cer']
+            try: res['test_recon_cer_unquantized'] = error_rates(refs, [transcribe(conv.reconstruct(src, spk), conv.sr) for spk, src, _, _ in files])['cer']
             finally: conv.model = model
-        if cvt: res.update(test_conv_cer=error_rates(refs, cvt)['cer'], test_sim=float(np.mean(sims)), n_test=len(ids))
+        if cvt: res.update(test_conv_cer=error_rates(refs, cvt)['cer'], test_sim=float(np.mean(sims)), n_test=len(files))
     return res
 
 BANDS = [(0, 1000), (1000, 2000), (2000, 4000), (4000, 6000), (6000, 8000)]   # Hz
@@ -145,11 +150,10 @@ def band_errors(conv, cache_dir: Path) -> dict:
     (`band_levels`) of the conversion and of the source minus those of the target's own recording of the sentence."""
     root, splits = demo_corpus().root, json.loads((cache_dir/'splits.json').read_text())
     d = {'source': [], 'conversion': []}
-    for u in [u for u in splits['test'] if u.rsplit('_', 1)[0] in ARCTIC]:
-        spk, n = u.rsplit('_', 1); tgt = next_reader(spk)
-        target = band_levels(load_audio(root/tgt/f'{tgt}_{n}.flac', conv.sr), conv.sr)
-        d['source'].append(band_levels(load_audio(root/spk/f'{u}.flac', conv.sr), conv.sr) - target)
-        d['conversion'].append(band_levels(conv.convert(root/spk/f'{u}.flac', tgt, source_speaker=spk), conv.sr) - target)
+    for spk, src, tgt, tgt_rec in [arctic_files(root, u) for u in arctic_ids(splits, 'test')]:
+        target = band_levels(load_audio(tgt_rec, conv.sr), conv.sr)
+        d['source'].append(band_levels(load_audio(src, conv.sr), conv.sr) - target)
+        d['conversion'].append(band_levels(conv.convert(src, tgt, source_speaker=spk), conv.sr) - target)
     return {k: dict(mean=np.mean(v, 0).tolist(), abs=np.abs(v).mean(0).tolist()) for k, v in d.items()} | {'n': len(d['source']), 'bands': BANDS}
 
 def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_a0029'):
@@ -157,13 +161,12 @@ def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_
     import matplotlib; matplotlib.use('Agg')
     from speech2speech.conversion import plot_spectrograms
     from speech2speech.features import save_figure, atomic_write
-    root, (spk, n) = demo_corpus().root, utt.rsplit('_', 1)
-    tgt = next_reader(spk)
-    waves = {f'source ({spk})': load_audio(root/spk/f'{utt}.flac')}
+    spk, src, tgt, tgt_rec = arctic_files(demo_corpus().root, utt)
+    waves = {f'source ({spk})': load_audio(src)}
     for name in names:
         conv = Converter.from_checkpoint(latest_checkpoint(out/name), vocoder=VARIANTS[name][2])
-        waves[f'{name} -> {tgt}'] = conv.convert(root/spk/f'{utt}.flac', tgt, source_speaker=spk)
-    waves[f'target ({tgt})'] = load_audio(root/tgt/f'{tgt}_{n}.flac')
+        waves[f'{name} -> {tgt}'] = conv.convert(src, tgt, source_speaker=spk)
+    waves[f'target ({tgt})'] = load_audio(tgt_rec)
     import matplotlib.pyplot as plt
     cols = (len(waves) + 1) // 2
     fig, axes = plt.subplots(2, cols, figsize=(3.3*cols, 5.4), sharey=True, squeeze=False)
@@ -184,17 +187,17 @@ def main():
     ap.add_argument('--light', action='store_true', help='fewer pairs: one target per source, three sources per voice, no DNSMOS')
     ap.add_argument('--train-only', action='store_true', help='train the variants, evaluate none')
     ap.add_argument('--screen', action='store_true', help='train the variants and judge them by the quick `screen` only')
-    ap.add_argument('--bands', default='', help='checkpoints (comma-separated, beside the --only variants) whose band levels to compare (nbs/results/bands.json)')
+    ap.add_argument('--bands', default='', help='checkpoints (comma-separated, beside the --only variants) whose band levels to compare (default results file nbs/results/bands.json)')
     ap.add_argument('--figure', default='', help='draw one test sentence converted by the --only variants into this PNG')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    out, res_file = Path(a.out), Path(a.results or f"nbs/results/{'screen' if a.screen else 'quality'}.json")
+    out, res_file = Path(a.out), Path(a.results or f"nbs/results/{'screen' if a.screen else 'bands' if a.bands else 'quality'}.json")
     names = [n for n in VARIANTS if not a.only or n in a.only.split(',')]
     if a.bands:
         cache, res = caches(out, ['envelope'])['envelope'], {}
         for name in [n for n in a.only.split(',') if n in VARIANTS]: res[name] = band_errors(Converter.from_checkpoint(latest_checkpoint(out/name)), cache)
         for ck in a.bands.split(','): res[ck] = band_errors(Converter.from_checkpoint(ck), cache)
-        Path('nbs/results/bands.json').write_text(json.dumps(res, indent=1))
+        res_file.write_text(json.dumps(res, indent=1))
         return print(bands_table(res))
     if a.figure: return figure([n for n in a.only.split(',') if n in VARIANTS], out, Path(a.figure))
     results = json.loads(res_file.read_text()) if res_file.exists() else {}
