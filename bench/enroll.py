@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np, torch
 from speech2speech.conversion import Converter, _with_row, _crop
 from speech2speech.data import demo_corpus, make_splits
-from speech2speech.features import load_audio, trim_silence, f0_track, log_f0_stats
+from speech2speech.features import load_audio, trim_silence, f0_track, log_f0_stats, atomic_write
 from speech2speech.evaluation import (speaker_embedding, speaker_centroid, cosine, nearest_speaker, transcribe, error_rates,
                                       centroid_utterances, sentence_key)
 
@@ -107,7 +107,7 @@ def main():
                n_sources=len(sources), n_texted=len(texted), griffin_lim_cer=gl_cer, yardstick={}, rows=[], others_after={})
     def save():
         Path(a.results).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.results).write_text(json.dumps(res, indent=1, default=float))
+        atomic_write(Path(a.results), json.dumps(res, indent=1, default=float))
     for t in YARDSTICK:
         res['yardstick'][t] = judge(base, t, cents, cents[t]); save()
         print(f"training voice {t}: {res['yardstick'][t]}", flush=True)

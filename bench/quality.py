@@ -14,7 +14,7 @@ evaluation chapter) and prints a Markdown table. Run on an idle machine: about t
 import argparse, io, json, pickle, time, warnings
 from pathlib import Path
 import numpy as np, torch, scipy.signal, librosa
-from speech2speech.features import FeatureConfig
+from speech2speech.features import FeatureConfig, atomic_write
 from speech2speech.data import prepare, demo_corpus
 from speech2speech.training import train, DEMO_RECIPE
 from speech2speech.config import Config
@@ -160,7 +160,7 @@ def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_
     "One test sentence converted by each variant in `names`, beside its source and the target's recording (PNG)."
     import matplotlib; matplotlib.use('Agg')
     from speech2speech.conversion import plot_spectrograms
-    from speech2speech.features import save_figure, atomic_write
+    from speech2speech.features import save_figure
     spk, src, tgt, tgt_rec = arctic_files(demo_corpus().root, utt)
     waves = {f'source ({spk})': load_audio(src)}
     for name in names:
@@ -197,7 +197,7 @@ def main():
         cache, res = caches(out, ['envelope'])['envelope'], {}
         for name in [n for n in a.only.split(',') if n in VARIANTS]: res[name] = band_errors(Converter.from_checkpoint(latest_checkpoint(out/name)), cache)
         for ck in a.bands.split(','): res[ck] = band_errors(Converter.from_checkpoint(ck), cache)
-        res_file.write_text(json.dumps(res, indent=1))
+        atomic_write(res_file, json.dumps(res, indent=1))
         return print(bands_table(res))
     if a.figure: return figure([n for n in a.only.split(',') if n in VARIANTS], out, Path(a.figure))
     results = json.loads(res_file.read_text()) if res_file.exists() else {}
@@ -219,7 +219,7 @@ def main():
                              by_source={w: summarize(subset(rows, w)) for w in ('arctic', 'libri', 'unseen')},
                              val_loss=ck['metrics']['val'].get('recon_loss'))
         res_file.parent.mkdir(parents=True, exist_ok=True)
-        res_file.write_text(json.dumps(results, indent=1, default=float))
+        atomic_write(res_file, json.dumps(results, indent=1, default=float))
         print(f"{name}: evaluated in {time.time() - t0:.0f} s", flush=True)
     for name in names:
         kind, sets, vocoder, what = VARIANTS[name]
@@ -238,7 +238,7 @@ def main():
             results[name] = dict(what=what, overrides=sets, steps=int(ck['step']), train_minutes=ck['train_seconds']/60,
                                  **screen(Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder), cache[kind]))
             res_file.parent.mkdir(parents=True, exist_ok=True)
-            res_file.write_text(json.dumps(results, indent=1, default=float))
+            atomic_write(res_file, json.dumps(results, indent=1, default=float))
             print(name, results[name], flush=True)
             continue
         if name in results and results[name].get('steps') == a.steps: continue
@@ -254,7 +254,7 @@ def main():
         if kind.startswith('~') or name not in results or 'probe' in results[name]: continue
         conv = Converter.from_checkpoint(latest_checkpoint(out/name))
         results[name]['probe'] = code_probe(conv.model, cache[kind])
-        res_file.write_text(json.dumps(results, indent=1, default=float))
+        atomic_write(res_file, json.dumps(results, indent=1, default=float))
         print(f"{name}: codes probed {results[name]['probe']}", flush=True)
     print(ablation_table(results))
 

@@ -11,7 +11,7 @@ The references are the recording itself, Griffin-Lim of its sharp spectrogram, a
 import argparse, json, time, warnings
 from pathlib import Path
 import numpy as np, torch
-from speech2speech.features import FeatureConfig, load_audio, trim_silence, f0_track, stft_magnitude, stft_power, spectral_envelope, _pyworld
+from speech2speech.features import FeatureConfig, load_audio, trim_silence, f0_track, stft_magnitude, stft_power, spectral_envelope, _pyworld, atomic_write
 from speech2speech.data import demo_corpus
 from speech2speech.griffinlim import griffin_lim
 from speech2speech.vocoder import source_filter, default_aperiodicity, measured_aperiodicity
@@ -68,7 +68,7 @@ def main():
                          x_real_time=secs/max(t, 1e-9), tracker_x_real_time=t_track[m], n=len(utts), n_transcribed=len(refs))
         print(name, res[name], flush=True)
         Path(a.results).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.results).write_text(json.dumps(res, indent=1))
+        atomic_write(Path(a.results), json.dumps(res, indent=1))
     print(vocoder_table(res))
 
 if __name__ == '__main__':
