@@ -9,13 +9,8 @@ import argparse, collections, json, warnings
 import numpy as np, torch
 from speech2speech.conversion import Converter
 from speech2speech.evaluation import _choose_pairs, _centroids, speaker_embedding, cosine, mcd
-from speech2speech.features import load_audio, atomic_write, _pyworld
-
-def world_resynthesis(w: np.ndarray, sr: int) -> np.ndarray:
-    "WORLD analysis-synthesis (DIO + StoneMask, CheapTrick, D4C): the envelope vocoder's reference."
-    pw = _pyworld(); x = w.astype(np.float64)
-    f0, t = pw.dio(x, sr); f0 = pw.stonemask(x, f0, t, sr)
-    return pw.synthesize(f0, pw.cheaptrick(x, f0, t, sr), pw.d4c(x, f0, t, sr), sr).astype(np.float32)
+from speech2speech.features import load_audio, atomic_write, f0_track
+from vocoder import world_resynthesis
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -32,7 +27,7 @@ if __name__ == '__main__':
     sim, dist = collections.defaultdict(list), collections.defaultdict(list)
     for u in sources:
         path, w = str(u.path), load_audio(str(u.path), sr=sr)
-        outs = {'recording': w, 'griffin-lim (32 rounds)': conv.resynthesize(path), 'WORLD analysis-synthesis': world_resynthesis(w, sr),
+        outs = {'recording': w, 'griffin-lim (32 rounds)': conv.resynthesize(path), 'WORLD analysis-synthesis': world_resynthesis(w, f0_track(w, conv.features), conv.features),
                 'source-filter (shipped: 8 rounds, source aperiodicity)': conv.resynthesize(path, vocoder='source-filter'),
                 **{k: v.resynthesize(path, vocoder='source-filter') for k, v in variants.items()},
                 'reconstruction (model + source-filter)': conv.reconstruct(path, speaker=u.speaker)}

@@ -106,8 +106,7 @@ def main():
     res = dict(command='python bench/enroll.py' + (' --quick' if a.quick else ''), threads=a.threads, steps=steps,
                n_sources=len(sources), n_texted=len(texted), griffin_lim_cer=gl_cer, yardstick={}, rows=[], others_after={})
     def save():
-        Path(a.results).parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(Path(a.results), json.dumps(res, indent=1, default=float))
+        atomic_write(a.results, json.dumps(res, indent=1, default=float))
     for t in YARDSTICK:
         res['yardstick'][t] = judge(base, t, cents, cents[t]); save()
         print(f"training voice {t}: {res['yardstick'][t]}", flush=True)

@@ -218,7 +218,6 @@ def main():
                              overrides=[] if sets is None else sets, summary=r['summary'],
                              by_source={w: summarize(subset(rows, w)) for w in ('arctic', 'libri', 'unseen')},
                              val_loss=ck['metrics']['val'].get('recon_loss'))
-        res_file.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(res_file, json.dumps(results, indent=1, default=float))
         print(f"{name}: evaluated in {time.time() - t0:.0f} s", flush=True)
     for name in names:
@@ -237,7 +236,6 @@ def main():
             ck = load_checkpoint(latest_checkpoint(run))
             results[name] = dict(what=what, overrides=sets, steps=int(ck['step']), train_minutes=ck['train_seconds']/60,
                                  **screen(Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder), cache[kind]))
-            res_file.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(res_file, json.dumps(results, indent=1, default=float))
             print(name, results[name], flush=True)
             continue

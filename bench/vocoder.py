@@ -17,13 +17,16 @@ from speech2speech.griffinlim import griffin_lim
 from speech2speech.vocoder import source_filter, default_aperiodicity, measured_aperiodicity
 from speech2speech.evaluation import transcribe, error_rates, dnsmos, harmonicity, vocoder_table
 
+def world_resynthesis(w: np.ndarray, f0: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    "WORLD analysis-synthesis of `w` (CheapTrick envelope, D4C aperiodicity) driven by its F0 per feature frame."
+    pw, t = _pyworld(), np.arange(len(f0))*cfg.hop/cfg.sr
+    x, f = w.astype(np.float64), f0.astype(np.float64)
+    return pw.synthesize(f, pw.cheaptrick(x, f, t, cfg.sr), pw.d4c(x, f, t, cfg.sr), cfg.sr, 1000*cfg.hop/cfg.sr)[:len(w)]
+
 def variants(cfg):
     "name -> (F0 tracker, render(wave, f0, envelope) -> wave)"
     lin = FeatureConfig()
-    pw = _pyworld()
-    def world(w, f0, env):
-        t = np.arange(len(f0))*cfg.hop/cfg.sr; x = w.astype(np.float64); f = f0.astype(np.float64)
-        return pw.synthesize(f, pw.cheaptrick(x, f, t, cfg.sr), pw.d4c(x, f, t, cfg.sr), cfg.sr, 1000*cfg.hop/cfg.sr)[:len(w)]
+    world = lambda w, f0, env: world_resynthesis(w, f0, cfg)
     sf = lambda **kw: (lambda w, f0, env: source_filter(env, torch.from_numpy(f0)[None], cfg, [len(w)], **kw).numpy())
     return {
         'recording': ('dio', lambda w, f0, env: w),
@@ -67,8 +70,7 @@ def main():
         res[name] = dict(tracker=m, cer=error_rates(refs, hyps)['cer'], dnsmos=float(np.mean(mos)), cpp=float(np.nanmean(cpp)),
                          x_real_time=secs/max(t, 1e-9), tracker_x_real_time=t_track[m], n=len(utts), n_transcribed=len(refs))
         print(name, res[name], flush=True)
-        Path(a.results).parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(Path(a.results), json.dumps(res, indent=1))
+        atomic_write(a.results, json.dumps(res, indent=1))
     print(vocoder_table(res))
 
 if __name__ == '__main__':
