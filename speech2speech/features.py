@@ -245,6 +245,7 @@ class FeatureConfig:
     f0_method:str='dio' # F0 tracker (`f0_track`): 'autocorr' (numpy), 'dio' or 'harvest' (WORLD, through pyworld)
     f0_floor:float=60. # lowest F0 tracked (Hz)
     f0_ceil:float=500. # highest F0 tracked (Hz)
+    envelope_width:float=1. # kind='envelope': width of each of the two smoothing passes, in harmonic spacings (F0)
 
     def __post_init__(self):
         if self.kind not in FEATURE_KINDS: raise ValueError(f"kind must be 'linear', 'mel' or 'envelope', got {self.kind!r}")
@@ -252,6 +253,7 @@ class FeatureConfig:
             raise ValueError(f"f0_method must be 'autocorr', 'dio' or 'harvest', got {self.f0_method!r}")
         if not 0 < self.f0_floor < self.f0_ceil < self.sr/2: raise ValueError(f"need 0 < f0_floor < f0_ceil < sr/2, got {self.f0_floor}, {self.f0_ceil}")
         if self.compression not in ('db', 'log'): raise ValueError(f"compression must be 'db' or 'log', got {self.compression!r}")
+        if not self.envelope_width > 0: raise ValueError(f"envelope_width must be positive, got {self.envelope_width}")
         if self.hop <= 0 or self.n_fft <= 0: raise ValueError("n_fft and hop must be positive")
         if self.win > self.n_fft: raise ValueError(f"win_length {self.win_length} > n_fft {self.n_fft}")
         for k in ('mean', 'std'):
@@ -456,12 +458,12 @@ def _moving_average(p:Tensor, # (..., F) float64 power
 def spectral_envelope(power:Tensor, # (..., frames, n_freq) STFT power, as `stft_power` gives it
                       f0:Tensor|np.ndarray, # (..., frames) F0 in Hz, 0 where unvoiced
                       cfg:FeatureConfig, # STFT settings (sr, n_fft)
-                      unvoiced_hz:float=150., # smoothing width of unvoiced frames
+                      unvoiced_hz:float=150., # smoothing width of unvoiced frames (scaled by `cfg.envelope_width` too)
                      ) -> Tensor: # (..., frames, n_freq) power envelope, same dtype and device as `power`
-    "The spectral envelope: the power spectrum smoothed twice along frequency over one harmonic spacing (F0)."
+    "The spectral envelope: the power spectrum smoothed twice along frequency over `cfg.envelope_width` harmonic spacings (F0)."
     f0 = torch.as_tensor(f0, device=power.device, dtype=torch.float64)
     if f0.shape != power.shape[:-1]: raise ValueError(f"f0 has shape {tuple(f0.shape)}, expected {tuple(power.shape[:-1])}")
-    width = torch.where(f0 > 0, f0, torch.full_like(f0, unvoiced_hz)) * (cfg.n_fft / cfg.sr)
+    width = torch.where(f0 > 0, f0, torch.full_like(f0, unvoiced_hz)) * (cfg.envelope_width * cfg.n_fft / cfg.sr)
     return _moving_average(_moving_average(power.double(), width), width).to(power.dtype)
 
 # %% ../nbs/00_features.ipynb #d637068a
