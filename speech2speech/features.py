@@ -24,7 +24,8 @@ __all__ = ['SILENCE_PEAK', 'FEATURE_KINDS', 'F0_METHODS', 'AudioError', 'check_w
            'line_progress', 'save_audio', 'trim_silence', 'from_fields', 'FeatureConfig', 'trimmed_speech', 'n_frames',
            'stft_window', 'stft_power', 'stft_magnitude', 'mel_basis', 'pitch_track', 'f0_track', 'log_f0_stats',
            'spectral_envelope', 'decompress_features', 'normalize_features', 'denormalize_features', 'batch_f0',
-           'compute_features', 'mel_to_power', 'features_to_magnitude', 'FeatureStats']
+           'compute_features', 'mel_to_power', 'features_to_magnitude', 'dct_basis', 'cepstrum', 'from_cepstrum',
+           'cepstral_energy', 'postfilter_gain', 'sharpen', 'FeatureStats']
 
 # %% ../nbs/00_features.ipynb #55aa0dde
 class AudioError(Exception):
@@ -548,6 +549,55 @@ def features_to_magnitude(feats:Tensor|np.ndarray, # (..., n_bins, frames) featu
     p = decompress_features(f, cfg)
     if cfg.kind == 'mel': p = mel_to_power(p, cfg, mel_iter)
     return p.sqrt()
+
+# %% ../nbs/00_features.ipynb #f82d2e69
+def dct_basis(n:int, # points
+              device=None, # where the matrix goes
+             ) -> Tensor: # (n, n): `dct_basis(n) @ x` is scipy's `dct(x, axis=0, norm='ortho')`
+    "The orthonormal DCT-II as a matrix (cached)."
+    import scipy.fft
+    return _cached(('dct', n), lambda: scipy.fft.dct(np.eye(n), axis=0, norm='ortho'), device)
+
+def cepstrum(feats:Tensor, # (..., n_bins, frames) compressed features (dB or log magnitude), not normalised
+            ) -> Tensor: # (..., n_bins, frames): coefficient `q` of every frame, a ripple of period sr/q Hz
+    "The cepstrum of every frame: the orthonormal DCT of its log spectrum along frequency."
+    return dct_basis(feats.shape[-2], feats.device) @ feats
+
+def from_cepstrum(ceps:Tensor, # (..., n_bins, frames) from `cepstrum`
+                 ) -> Tensor: # (..., n_bins, frames) compressed features
+    "Inverse of `cepstrum`."
+    return dct_basis(ceps.shape[-2], ceps.device).T @ ceps
+
+# %% ../nbs/00_features.ipynb #c3dd2a9f
+def cepstral_energy(feats:Tensor, # (..., n_bins, frames) compressed features (dB or log magnitude), not normalised
+                    mask:Tensor|None=None, # (..., frames) bool: the frames to count (e.g. the voiced ones); None: all
+                   ) -> Tensor: # (n_bins,) float64: every cepstral coefficient's squares summed over the counted frames
+    "How much of each ripple (cepstral coefficient) a batch of features holds."
+    c = cepstrum(feats.float()).double().square()
+    if mask is not None: c = c * mask.unsqueeze(-2).to(c.dtype)
+    return c.sum(-1).reshape(-1, c.shape[-2]).sum(0)
+
+def postfilter_gain(real:Tensor, # (n_bins,) `cepstral_energy` of real features
+                    output:Tensor, # (n_bins,) `cepstral_energy` of a model's outputs for the same frames
+                    cfg:FeatureConfig, # the features' settings (linear frequency: `kind` 'envelope' or 'linear')
+                    finest_hz:float=200., # ripples with a shorter period (Hz) are left alone: the harmonics, not the formants
+                    max_gain:float=3., # the largest factor on any coefficient
+                   ) -> Tensor: # (n_bins,) float32 factor per coefficient, 1 where the output is not smoother
+    "The cepstral post-filter that gives a model's outputs the contrast of real features (see `sharpen`)."
+    if cfg.kind == 'mel': raise ValueError("postfilter_gain needs linear-frequency features (kind 'envelope' or 'linear'), got mel")
+    g = (torch.as_tensor(real, dtype=torch.float64) / torch.as_tensor(output, dtype=torch.float64).clamp_min(1e-12)).sqrt()
+    g = g.clamp(1., max_gain).float()
+    q = torch.arange(len(g))
+    g[(q == 0) | (q * finest_hz >= cfg.sr)] = 1.          # the loudness, and ripples of period sr/q < finest_hz
+    return g
+
+def sharpen(feats:Tensor, # (..., n_bins, frames) normalised features, as the decoder makes them
+            gain:Tensor|list, # (n_bins,) from `postfilter_gain`
+            cfg:FeatureConfig, # the features' settings, with their stats
+           ) -> Tensor: # the same features, every frame's cepstrum scaled by `gain`
+    "The cepstral post-filter: restore the contrast a model smoothed away, by the factor measured for each ripple."
+    g = torch.as_tensor(gain, dtype=torch.float32, device=feats.device)[:, None]
+    return normalize_features(from_cepstrum(g * cepstrum(denormalize_features(feats.float(), cfg))), cfg).to(feats.dtype)
 
 # %% ../nbs/00_features.ipynb #979bb80d
 class FeatureStats:
