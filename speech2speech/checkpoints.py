@@ -54,6 +54,7 @@ def save_checkpoint(state: dict,  # the checkpoint contents (tensors, dicts, lis
                     path,  # destination file
                    ) -> Path:
     "Write a checkpoint atomically (temporary file, fsync, os.replace), tagged with the format and version."
+    state = {k: v for k, v in state.items() if k not in ('format', 'version', 'digest')}   # a loaded checkpoint saved again: tagged anew
     with atomic_path(path) as tmp:
         torch.save({'format': CKPT_FORMAT, 'version': CKPT_VERSION, **state, 'digest': content_digest(state)}, tmp)
     return Path(path)
@@ -171,7 +172,7 @@ def export_checkpoint(src,  # a checkpoint file or run folder
     "A compact, inference-only copy of a checkpoint (no optimiser, scheduler or random state)."
     ck = load_checkpoint(src)
     model = {k: (v.half() if half and v.is_floating_point() else v).clone() for k, v in ck['model'].items()}
-    keep = {k: ck[k] for k in ('config', 'speakers', 'f0_stats', 'step', 'best', 'metrics', 'train_seconds', 'torch') if k in ck}
+    keep = {k: ck[k] for k in ('config', 'speakers', 'f0_stats', 'postfilter', 'step', 'best', 'metrics', 'train_seconds', 'torch') if k in ck}
     if 'f0_stats' in keep: keep['f0_stats'] = {s: v for s, v in keep['f0_stats'].items() if s in ck['speakers']}   # training voices only
     return save_checkpoint({**keep, 'model': model}, dst)
 

@@ -7,8 +7,8 @@ Docs: https://speech2speech.github.io/speech2speech/training.html.md"""
 # %% auto #0
 __all__ = ['DEMO_RECIPE', 'DEMO_MODEL', 'lr_factor', 'make_scheduler', 'seed_everything', 'get_rng_state', 'set_rng_state',
            'preserve_rng', 'BatchStream', 'DistInfo', 'pick_device', 'init_distributed', 'plot_history',
-           'plot_reconstruction', 'Trainer', 'StreamBatches', 'warp_frequency', 'make_trainer', 'train',
-           'train_processes', 'demo_config']
+           'plot_reconstruction', 'Trainer', 'StreamBatches', 'warp_frequency', 'smoothing_energy', 'make_trainer',
+           'train', 'train_processes', 'add_postfilter', 'demo_config']
 
 # %% ../nbs/04_training.ipynb #50ef761c
 import contextlib, copy, itertools, json, math, os, random, time, warnings
@@ -22,12 +22,13 @@ import torch.distributed as dist
 from fastcore.basics import patch
 from fastcore.meta import delegates
 
-from .features import (FeatureConfig, atomic_path, denormalize_features, line_progress, normalize_features,
-                                    save_figure)
+from .features import (FeatureConfig, atomic_path, cepstral_energy, denormalize_features, line_progress,
+                                    normalize_features, postfilter_gain, save_figure)
 from .data import FeatureCache, CropDataset, collate, speaker_weights
 from .model import VQVAE
 from .config import Config, ConfigError, ScheduleConfig, as_config
-from .checkpoints import CheckpointError, checkpoint_to_resume, latest_checkpoint, list_checkpoints, save_checkpoint
+from .checkpoints import (CheckpointError, checkpoint_to_resume, latest_checkpoint, list_checkpoints,
+                                       load_checkpoint, model_from_checkpoint, save_checkpoint)
 
 # %% ../nbs/04_training.ipynb #4c675ca3
 def lr_factor(step: int,  # optimiser steps taken so far (0 for the first step)
@@ -291,6 +292,7 @@ class Trainer:
         self.val_utts = self.cache.split('val')[:c.run.val_max]
         self.step, self.best, self.history, self.train_seconds = 0, math.inf, [], 0.0
         self.last = dict(train={}, val={})
+        self.postfilter = None   # the cepstral post-filter's gain, measured by `validate` (envelope features)
         self.last_checkpoint, self._saved_step = None, -1
         if checkpoint is not None: self.load_state_dict(checkpoint)
         elif info.main: self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -308,7 +310,7 @@ def state_dict(self: Trainer,
     d = dict(config=self.cfg.to_dict(), speakers=list(self.speakers), f0_stats={s: v for s, v in self.cache.f0_stats.items() if s in self.speakers},
              model=self.model.state_dict(), step=self.step,
              best=float(self.best), metrics=copy.deepcopy(self.last), train_seconds=float(self.train_seconds),
-             torch=str(torch.__version__))
+             torch=str(torch.__version__), postfilter=self.postfilter)
     if full:
         d.update(optimizer=self.opt.state_dict(), scheduler=self.sched.state_dict(),
                  scaler=self.scaler.state_dict() if self.scaler.is_enabled() else None,
@@ -328,6 +330,7 @@ def load_state_dict(self: Trainer,
     if self.scaler.is_enabled() and ck.get('scaler'): self.scaler.load_state_dict(ck['scaler'])
     self.step, self.best = int(ck['step']), float(ck.get('best', math.inf))
     self.train_seconds, self.last = float(ck.get('train_seconds', 0.0)), ck.get('metrics') or dict(train={}, val={})
+    self.postfilter = ck.get('postfilter')
     self._saved_step = self.step
     rng, smp = ck.get('rng') or [], ck.get('sampler') or {}
     if len(rng) == self.info.world: set_rng_state(rng[self.info.rank])
@@ -434,6 +437,17 @@ def _centre_crop(x: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     m = torch.zeros(n, dtype=torch.bool); m[:T] = True
     return torch.nn.functional.pad(x, (0, n - T)), m
 
+def smoothing_energy(real: torch.Tensor,  # (B, n_bins, T) normalised features
+                     recon: torch.Tensor,  # (B, n_bins, T) the model's reconstruction of them
+                     f0: torch.Tensor,  # (B, T) F0 in Hz: voiced frames are counted
+                     mask: torch.Tensor|None,  # (B, T) bool valid frames; None: all
+                     cfg: FeatureConfig,  # the features' settings, with their stats
+                    ) -> torch.Tensor:  # (2, n_bins) float64 `cepstral_energy` of the real and the reconstructed voiced frames
+    "What a reconstruction keeps of each cepstral ripple of the real features: the measurement behind `postfilter_gain`."
+    voiced = f0.to(real.device) > 0
+    if mask is not None: voiced = voiced & mask.to(real.device)
+    return torch.stack([cepstral_energy(denormalize_features(y.float(), cfg), voiced).cpu() for y in (real, recon.to(real.device))])
+
 @patch
 @torch.no_grad()
 def validate(self: Trainer) -> dict:
@@ -441,6 +455,8 @@ def validate(self: Trainer) -> dict:
     if not self.val_utts: return {}
     info, dev, crop = self.info, self.device, self.cfg.run.val_crop
     sums, example = torch.zeros(6, dtype=torch.float64), None
+    sharpen = self.cache.cfg.kind == 'envelope'            # measure the smoothing for the cepstral post-filter
+    energy = torch.zeros(2, self.cache.cfg.n_bins, dtype=torch.float64)   # real, reconstructed
     was_training = self.model.training
     self.model.eval()
     with preserve_rng():
@@ -449,13 +465,12 @@ def validate(self: Trainer) -> dict:
             mask = None
             if crop: x, mask = _centre_crop(x, crop); mask = mask[None].to(dev)
             spk = torch.tensor([self.cache.speaker_id(u.speaker)], device=dev)
-            f0 = None
-            if self.cfg.model.f0_input:
-                f0 = torch.as_tensor(self.cache.f0(u.id))
-                if crop: f0 = _centre_crop(f0[None], crop)[0][0]
-                f0 = f0[None].to(dev)
+            f0 = torch.as_tensor(self.cache.f0(u.id))
+            if crop: f0 = _centre_crop(f0[None], crop)[0][0]
+            f0 = f0[None].to(dev)
             with torch.autocast(dev.type, dtype=self.amp or torch.float32, enabled=self.amp is not None):
-                out = self.model(x[None].to(dev), spk, mask, f0)
+                out = self.model(x[None].to(dev), spk, mask, f0 if self.cfg.model.f0_input else None)
+            if sharpen: energy += smoothing_energy(x[None], out.recon, f0, mask, self.cache.cfg)
             n = float(mask.sum()) if mask is not None else float(x.shape[-1])
             sums += torch.tensor([n * out.loss.float().item(), n * out.recon_loss.float().item(),
                                   n * out.vq_loss.float().item(), out.perplexity.float().item(),
@@ -464,9 +479,10 @@ def validate(self: Trainer) -> dict:
     self.model.train(was_training)
     n_utt = torch.tensor([float(len(self.val_utts[info.rank::info.world]))], dtype=torch.float64)
     if info.world > 1:
-        sums, n_utt = sums.to(dev), n_utt.to(dev)
-        dist.all_reduce(sums); dist.all_reduce(n_utt)
-        sums, n_utt = sums.cpu(), n_utt.cpu()
+        sums, n_utt, energy = sums.to(dev), n_utt.to(dev), energy.to(dev)
+        dist.all_reduce(sums); dist.all_reduce(n_utt); dist.all_reduce(energy)
+        sums, n_utt, energy = sums.cpu(), n_utt.cpu(), energy.cpu()
+    if sharpen and energy[1].sum() > 0: self.postfilter = postfilter_gain(energy[0], energy[1], self.cache.cfg).tolist()
     frames, nu = max(sums[5].item(), 1.0), max(n_utt.item(), 1.0)
     rec = dict(step=self.step, split='val', loss=sums[0].item() / frames, recon_loss=sums[1].item() / frames,
                vq_loss=sums[2].item() / frames, perplexity=sums[3].item() / nu, usage=sums[4].item() / nu,
@@ -630,6 +646,28 @@ def train_processes(nproc: int=2,  # number of processes (one per GPU on CUDA)
     if isinstance(kwargs.get('config'), Config): kwargs['config'] = kwargs['config'].to_dict()
     torch.multiprocessing.spawn(entry, args=(nproc, _free_port(), kwargs, report_dir), nprocs=nproc, join=True)
     return latest_checkpoint(kwargs.get('run_dir', 'runs/run'))
+
+# %% ../nbs/04_training.ipynb #ec15e295
+@torch.no_grad()
+def add_postfilter(src,  # a checkpoint file or run folder, trained on envelope features
+                   cache_dir,  # the feature cache it was trained on
+                   dst=None,  # the file to write (None: overwrite `src`'s checkpoint file)
+                   split: str='val',  # the utterances whose smoothing is measured
+                  ) -> Path:  # the checkpoint written
+    "Measure a trained model's over-smoothing on `split` of its cache and store the cepstral post-filter's gain in the checkpoint."
+    ck, cache = load_checkpoint(src), FeatureCache(cache_dir)
+    path = Path(src) if Path(src).is_file() else latest_checkpoint(src)
+    model, cfg = model_from_checkpoint(ck, path)
+    if cache.cfg.kind != 'envelope': raise ValueError(f"{cache_dir}: the post-filter is for envelope features, this cache has {cache.cfg.kind!r}")
+    if cache.cfg.mean != cfg.features.mean: raise ValueError(f"{cache_dir}: not the cache {path} was trained on (other feature statistics)")
+    utts = cache.split(split)[:cfg.run.val_max]
+    if not utts: raise ValueError(f"{cache_dir}: the '{split}' split is empty")
+    energy = torch.zeros(2, cache.cfg.n_bins, dtype=torch.float64)
+    for u in utts:
+        x, f0 = torch.as_tensor(cache.features(u.id))[None], torch.as_tensor(cache.f0(u.id))[None]
+        recon = model(x, torch.tensor([cache.speaker_id(u.speaker)]), None, f0 if cfg.model.f0_input else None).recon
+        energy += smoothing_energy(x, recon, f0, None, cache.cfg)
+    return save_checkpoint({**ck, 'postfilter': postfilter_gain(energy[0], energy[1], cache.cfg).tolist()}, dst or path)
 
 # %% ../nbs/04_training.ipynb #61a52fc7
 DEMO_RECIPE = ['data.val_fraction=0.1', 'data.test_fraction=0.17', 'data.heldout_speakers=["libri_1998", "libri_2414"]',
