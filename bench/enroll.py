@@ -59,7 +59,7 @@ def finetune_all(base, name, waves, seconds_budget, seed=0, lr=3e-4, batch_size=
         out = model(torch.stack(xs), torch.full((batch_size,), row), torch.stack(ms), torch.stack(ps))
         opt.zero_grad(); out.loss.backward(); opt.step(); steps += 1
     model.eval()
-    conv = Converter(model, cfg, base.speakers + [name], f0_stats={**base.f0_stats, name: stats})
+    conv = Converter(model, cfg, base.speakers + [name], f0_stats={**base.f0_stats, name: stats}, postfilter=base.postfilter)
     return conv, steps
 
 def main():

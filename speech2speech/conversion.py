@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import librosa
 from .features import (AudioError, atomic_path, load_audio, check_wave, save_audio, compute_features, n_frames,
-                                    resample, f0_track, log_f0_stats, trimmed_speech, line_progress, save_figure)
+                                    resample, f0_track, log_f0_stats, trimmed_speech, line_progress, save_figure, sharpen)
 from .checkpoints import load_checkpoint, model_from_checkpoint, demo_checkpoint, save_checkpoint
 from .model import VQVAE
 from .griffinlim import magnitude_to_wave
@@ -98,6 +98,7 @@ class Converter:
                  f0_stats: dict|None = None, # speaker -> log-F0 statistics (from the checkpoint)
                  vocoder: str|None = None, # 'source-filter' or 'griffin-lim' (None: source-filter for envelope models)
                  aperiodicity: str = 'source', # source-filter noise share: 'source' (measured on the source) or 'default'
+                 postfilter: list|torch.Tensor|None = None, # the cepstral post-filter's gain per coefficient (`features.sharpen`; from the checkpoint); None: off
                 ):
         self.model, self.cfg, self.speakers = model.to(device).eval(), config, list(speakers)
         self.device, self.n_iter, self.batch_chunks = torch.device(device), n_iter, batch_chunks
@@ -107,6 +108,9 @@ class Converter:
         if self.vocoder not in VOCODERS: raise ValueError(f"vocoder must be one of {VOCODERS}, got {self.vocoder!r}")
         if aperiodicity not in APERIODICITY: raise ValueError(f"aperiodicity must be one of {APERIODICITY}, got {aperiodicity!r}")
         self.aperiodicity = aperiodicity
+        if postfilter is not None and len(postfilter) != config.features.n_bins:
+            raise ValueError(f"postfilter has {len(postfilter)} coefficients, the features {config.features.n_bins} bins")
+        self.postfilter = None if postfilter is None else torch.as_tensor(postfilter, dtype=torch.float32)
         self.meta = {}   # the checkpoint's bookkeeping (step, metrics, enrolled voices), kept by `save`
         self.timings = None   # set to {} to add up the seconds of each stage (f0, model, aperiodicity, vocoder): benchmarks
 
@@ -114,10 +118,11 @@ class Converter:
     def from_checkpoint(cls, ckpt: str|Path|None = None, # a checkpoint file; None: the bundled demo checkpoint
                         device: str = 'cpu', # where to run
                         **kwargs): # passed on to `Converter`
-        "Rebuild features, speaker index, pitch statistics and model from a checkpoint alone."
+        "Rebuild features, speaker index, pitch statistics, post-filter and model from a checkpoint alone (`postfilter=None`: no post-filter)."
         path = ckpt or demo_checkpoint()
         ck = load_checkpoint(path)
         model, config = model_from_checkpoint(ck, path, device)
+        kwargs.setdefault('postfilter', ck.get('postfilter'))
         conv = cls(model, config, ck['speakers'], device=device, f0_stats=ck.get('f0_stats'), **kwargs)
         conv.meta = {k: ck[k] for k in CHECKPOINT_META if k in ck}
         return conv
@@ -127,7 +132,8 @@ class Converter:
     @property
     def sr(self) -> int: return self.cfg.features.sr
 
-    def __repr__(self): return f"Converter({len(self.speakers)} speakers at {self.sr} Hz, {self.vocoder} vocoder)"
+    def __repr__(self):
+        return f"Converter({len(self.speakers)} speakers at {self.sr} Hz, {self.vocoder} vocoder{', post-filter' if self.postfilter is not None else ''})"
 
 # %% ../nbs/06_conversion.ipynb #d369bac0
 from fastcore.basics import patch
@@ -198,8 +204,9 @@ def render(self: Converter, chunks: list[np.ndarray], # mono waveforms at the mo
             spk = [speakers[i] for i in todo]
             f0[todo] = torch.stack([map_f0(f0[i], source_stats, self.f0_stats.get(self.speakers[s]), pitch_shift)
                                     for i, s in zip(todo, spk)]).to(self.device)
-            feats[todo] = self.model.decode(self.model.encode(feats[todo]), torch.tensor(spk, device=self.device),
-                                            length=feats.shape[-1], f0=f0[todo]).to(feats.dtype)
+            out = self.model.decode(self.model.encode(feats[todo]), torch.tensor(spk, device=self.device),
+                                    length=feats.shape[-1], f0=f0[todo])
+            feats[todo] = (out if self.postfilter is None else sharpen(out, self.postfilter, self.features)).to(feats.dtype)
     with self._stage('vocoder'):
         waves = features_to_wave(feats, self.features, f0=f0, vocoder=self.vocoder, n_iter=self.n_iter, lengths=lengths, **extra)
     return [w[:n].float().cpu().numpy() for w, n in zip(waves, lengths)]
@@ -636,7 +643,8 @@ def enroll(self: Converter, name: str, # the new voice's name (as `convert(..., 
     speakers = list(self.speakers) + ([] if row < len(self.speakers) else [name])
     conv = Converter(model, cfg, speakers, device=self.device, n_iter=self.n_iter, chunk_seconds=self.chunk/self.sr,
                      overlap_seconds=self.overlap/self.sr, batch_chunks=self.batch_chunks,
-                     f0_stats={**self.f0_stats, name: f0_stats}, vocoder=self.vocoder, aperiodicity=self.aperiodicity)
+                     f0_stats={**self.f0_stats, name: f0_stats}, vocoder=self.vocoder, aperiodicity=self.aperiodicity,
+                     postfilter=self.postfilter)
     names = [str(c) if isinstance(c, (str, Path)) else f'<clip {i}>' for i, c in enumerate(clips)]
     record = dict(clips=names, seconds=sum(len(w) for w in waves)/self.sr, steps=steps, tune=tune, seed=int(seed),
                   loss=float(loss.detach()), wall_seconds=time.time() - t0)
@@ -650,4 +658,5 @@ def save(self: Converter, path: str|Path, # the checkpoint file to write
     "Write this converter (model, config, speakers, pitch statistics, bookkeeping) as an inference checkpoint, atomically."
     model = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
     return save_checkpoint({'step': 0, **self.meta, 'config': self.cfg.to_dict(), 'speakers': list(self.speakers),
-                            'f0_stats': dict(self.f0_stats), 'model': model}, path)
+                            'f0_stats': dict(self.f0_stats), 'model': model,
+                            'postfilter': None if self.postfilter is None else self.postfilter.tolist()}, path)

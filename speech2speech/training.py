@@ -659,7 +659,7 @@ def add_postfilter(src,  # a checkpoint file or run folder, trained on envelope 
     path = Path(src) if Path(src).is_file() else latest_checkpoint(src)
     model, cfg = model_from_checkpoint(ck, path)
     if cache.cfg.kind != 'envelope': raise ValueError(f"{cache_dir}: the post-filter is for envelope features, this cache has {cache.cfg.kind!r}")
-    if cache.cfg.mean != cfg.features.mean: raise ValueError(f"{cache_dir}: not the cache {path} was trained on (other feature statistics)")
+    if not np.allclose(cache.cfg.mean, cfg.features.mean, atol=1e-3): raise ValueError(f"{cache_dir}: not the cache {path} was trained on (other feature statistics)")
     utts = cache.split(split)[:cfg.run.val_max]
     if not utts: raise ValueError(f"{cache_dir}: the '{split}' split is empty")
     energy = torch.zeros(2, cache.cfg.n_bins, dtype=torch.float64)
