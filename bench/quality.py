@@ -156,6 +156,10 @@ def band_errors(conv, cache_dir: Path) -> dict:
         d['conversion'].append(band_levels(conv.convert(src, tgt, source_speaker=spk), conv.sr) - target)
     return {k: dict(mean=np.mean(v, 0).tolist(), abs=np.abs(v).mean(0).tolist()) for k, v in d.items()} | {'n': len(d['source']), 'bands': BANDS}
 
+def save_jpeg(fig, path: Path):
+    "A figure as a JPEG, written atomically."
+    buf = io.BytesIO(); fig.savefig(buf, format='jpeg', dpi=90, pil_kwargs=dict(quality=85)); atomic_write(path, buf.getvalue())
+
 def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_a0029'):
     "One test sentence converted by each variant in `names`, beside its source and the target's recording (PNG)."
     import matplotlib; matplotlib.use('Agg')
@@ -173,8 +177,7 @@ def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_
     plot_spectrograms(waves, axes=axes)
     for ax in axes[:, 0]: ax.set_ylabel('kHz')
     fig.tight_layout()
-    if path.suffix.lower() in ('.jpg', '.jpeg'):                     # spectrograms: a tenth of the PNG's size
-        buf = io.BytesIO(); fig.savefig(buf, format='jpeg', dpi=90, pil_kwargs=dict(quality=85)); atomic_write(path, buf.getvalue())
+    if path.suffix.lower() in ('.jpg', '.jpeg'): save_jpeg(fig, path)    # spectrograms: a tenth of the PNG's size
     else: save_figure(fig, path)
     print(f"wrote {path}")
 
