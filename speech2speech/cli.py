@@ -95,6 +95,7 @@ def convert(*sources: str, # recordings to convert (wav, flac, ogg; any rate or 
             n_iter: int = None, # Griffin-Lim rounds (default: 8 after the source-filter vocoder, 32 alone)
             device: str = 'cpu', # where to run
             overwrite: store_true = False, # replace output files that already exist
+            no_postfilter: store_true = False, # leave the decoded envelope as it is (no cepstral post-filter)
            ):
     "Convert recordings into a training speaker's voice; writes OUT/<name>_to_<SPEAKER>.wav (or the file OUT)."
     from speech2speech.conversion import Converter
@@ -105,7 +106,7 @@ def convert(*sources: str, # recordings to convert (wav, flac, ogg; any rate or 
     one_file = Path(out).suffix.lower() in ('.wav', '.flac', '.ogg')
     check(not one_file or len(sources) == 1, '--out', f"{out} names one file, but {len(sources)} sources are given: give a folder")
     if one_file and Path(out).exists() and not overwrite: raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
-    c = Converter.from_checkpoint(ckpt, device=device, n_iter=n_iter, vocoder=vocoder)
+    c = Converter.from_checkpoint(ckpt, device=device, n_iter=n_iter, vocoder=vocoder, **({'postfilter': None} if no_postfilter else {}))
     if one_file:
         from speech2speech.features import save_audio
         save_audio(out, c.convert(sources[0], to, pitch_shift=pitch_shift), c.sr); written = [out]
