@@ -13,7 +13,7 @@ import argparse, time
 import numpy as np, torch, librosa
 from speech2speech.conversion import Converter, demo_sentences, chunk_spans, map_f0, _pad_stack
 from speech2speech.features import (load_audio, compute_features, features_to_magnitude, n_frames, f0_track, log_f0_stats,
-                                    denormalize_features, decompress_features, _pyworld)
+                                    denormalize_features, decompress_features, sharpen, _pyworld)
 
 def best_of(f, repeats):
     ts = []
@@ -56,6 +56,7 @@ def main():
             feats = conv.model.decode(conv.model.encode(f), spk, length=f.shape[-1], f0=g)
             mag = (features_to_magnitude(feats, fc) if fc.kind != 'envelope' else
                    decompress_features(denormalize_features(feats, fc), fc).sqrt()).numpy()
+        t_pf = best_of(lambda: sharpen(feats, conv.postfilter, fc), a.repeats) if conv.postfilter is not None else 0.   # inside `model s`
         t_gl = best_of(lambda: [librosa.griffinlim(m[:, :n_frames(len(c), fc)], n_iter=32, hop_length=fc.hop, n_fft=fc.n_fft,
                                                    window=fc.window, length=len(c), momentum=0.99, init='random', random_state=0)
                                 for m, c in zip(mag, chunks)], 1 if a.quick else a.repeats)
@@ -67,17 +68,17 @@ def main():
                 ap = np.where(f[:k, None] > 0, 0.05, 1.0) * np.ones_like(sp)
                 pw.synthesize(np.ascontiguousarray(f[:k], dtype=np.float64), sp, ap, fc.sr, 1000*fc.hop/fc.sr)
         t_world = best_of(world, 1 if a.quick else a.repeats)
-        rows.append((name, dur, total, t_f0, t_model, t_ap, t_voc, t_gl, t_world))
+        rows.append((name, dur, total, t_f0, t_model, t_ap, t_voc, t_gl, t_world, t_pf))
     print(f"convert: CPU, {a.threads} threads, {conv.vocoder} vocoder, {conv.n_iter or 'default'} Griffin-Lim rounds, "
           f"{fc.kind} features, F0 by {fc.f0_method}, checkpoint with {len(conv.speakers)} voices")
     print(f"{'input':>6} | {'total s':>8} | {'x real time':>11} | {'F0 s':>6} | {'model s':>8} | {'aperiodicity s':>14} | {'vocoder s':>9} | "
           f"{'model + librosa GL32: x RT':>26} | {'model + WORLD synthesis: x RT':>29}")
-    for name, dur, total, tf, tm, ta, tv, tg, tw in rows:
+    for name, dur, total, tf, tm, ta, tv, tg, tw, _ in rows:
         print(f"{name:>6} | {total:8.3f} | {dur/total:10.1f}x | {tf:6.3f} | {tm:8.3f} | {ta:14.3f} | {tv:9.3f} | "
               f"{dur/(tf + tm + tg):25.1f}x | {dur/(tf + tm + tw):28.1f}x")
-    name, dur, total, tf, tm, ta, tv, tg, tw = rows[-1]
+    name, dur, total, tf, tm, ta, tv, tg, tw, tp = rows[-1]
     print(f"convert: {dur/total:.1f}x faster than real time ({name} input, {a.threads} threads); vocoder {dur/tv:.0f}x real time "
-          f"vs librosa Griffin-Lim {dur/tg:.0f}x ({tg/tv:.1f}x) and WORLD synthesis {dur/tw:.0f}x ({tw/tv:.1f}x); F0 tracking {100*tf/total:.0f}% and aperiodicity {100*ta/total:.0f}% of the time")
+          f"vs librosa Griffin-Lim {dur/tg:.0f}x ({tg/tv:.1f}x) and WORLD synthesis {dur/tw:.0f}x ({tw/tv:.1f}x); F0 tracking {100*tf/total:.0f}%, aperiodicity {100*ta/total:.0f}% and the post-filter {100*tp/total:.1f}% of the time")
 
 if __name__ == '__main__':
     main()
