@@ -44,7 +44,9 @@ def run(path, timeout=3600):
     t0 = time.time()
     held = {i: (c.source, c.outputs) for i, c in enumerate(nb.cells) if skipped(c)}
     for i in held: nb.cells[i].source = ''
-    ExecutePreprocessor(timeout=timeout, kernel_name='python3', shutdown_kernel='immediate').preprocess(nb, {'metadata': {'path': os.path.dirname(path) or '.'}})
+    def progress(cell, cell_index, **kw): print(f"  {time.time() - t0:5.0f} s: cell {cell_index}", file=sys.stderr, flush=True)
+    ExecutePreprocessor(timeout=timeout, kernel_name='python3', shutdown_kernel='immediate', on_cell_execute=progress).preprocess(
+        nb, {'metadata': {'path': os.path.dirname(path) or '.'}})
     for i, (src, outs) in held.items(): nb.cells[i].source, nb.cells[i].outputs = src, outs
     for c in nb.cells:
         if c.cell_type == 'code': c.outputs = [shrink(trim(o)) for o in c.outputs if keep(o)]
