@@ -455,7 +455,7 @@ def validate(self: Trainer) -> dict:
     if not self.val_utts: return {}
     info, dev, crop = self.info, self.device, self.cfg.run.val_crop
     sums, example = torch.zeros(6, dtype=torch.float64), None
-    sharpen = self.cache.cfg.kind == 'envelope'            # measure the smoothing for the cepstral post-filter
+    measure_smoothing = self.cache.cfg.kind == 'envelope'  # for the cepstral post-filter's gain
     energy = torch.zeros(2, self.cache.cfg.n_bins, dtype=torch.float64)   # real, reconstructed
     was_training = self.model.training
     self.model.eval()
@@ -470,7 +470,7 @@ def validate(self: Trainer) -> dict:
             f0 = f0[None].to(dev)
             with torch.autocast(dev.type, dtype=self.amp or torch.float32, enabled=self.amp is not None):
                 out = self.model(x[None].to(dev), spk, mask, f0 if self.cfg.model.f0_input else None)
-            if sharpen: energy += smoothing_energy(x[None], out.recon, f0, mask, self.cache.cfg)
+            if measure_smoothing: energy += smoothing_energy(x[None], out.recon, f0, mask, self.cache.cfg)
             n = float(mask.sum()) if mask is not None else float(x.shape[-1])
             sums += torch.tensor([n * out.loss.float().item(), n * out.recon_loss.float().item(),
                                   n * out.vq_loss.float().item(), out.perplexity.float().item(),
@@ -482,7 +482,7 @@ def validate(self: Trainer) -> dict:
         sums, n_utt, energy = sums.to(dev), n_utt.to(dev), energy.to(dev)
         dist.all_reduce(sums); dist.all_reduce(n_utt); dist.all_reduce(energy)
         sums, n_utt, energy = sums.cpu(), n_utt.cpu(), energy.cpu()
-    if sharpen and energy[1].sum() > 0: self.postfilter = postfilter_gain(energy[0], energy[1], self.cache.cfg).tolist()
+    if measure_smoothing and energy[1].sum() > 0: self.postfilter = postfilter_gain(energy[0], energy[1], self.cache.cfg).tolist()
     frames, nu = max(sums[5].item(), 1.0), max(n_utt.item(), 1.0)
     rec = dict(step=self.step, split='val', loss=sums[0].item() / frames, recon_loss=sums[1].item() / frames,
                vq_loss=sums[2].item() / frames, perplexity=sums[3].item() / nu, usage=sums[4].item() / nu,
