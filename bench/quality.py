@@ -63,6 +63,12 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
           'source-filter', 'P with a speaker adversary on the codes (weight 0.3)'),
     'W': ('envelope', WINNER_F + ['model.band_weight=mel', 'model.vq_stages=3', 'model.adversary=0.1'],
           'source-filter', 'R (three codebooks) with the speaker adversary (weight 0.1)'),
+    'X': ('envelope', MEL_2VQ + ['model.adversary=0.1', 'model.instance_norm=true'],
+          'source-filter', 'S with an instance-normalised encoder (what is constant over an utterance cannot reach the codes)'),
+    'Y': ('envelope', MEL_2VQ + ['model.instance_norm=true'],
+          'source-filter', 'P with an instance-normalised encoder (instead of the adversary)'),
+    'Z': ('envelope', WINNER_F + ['model.band_weight=mel', 'model.vq_stages=3', 'model.adversary=0.03', 'model.instance_norm=true'],
+          'source-filter', 'R (three codebooks) with the light adversary (0.03) and an instance-normalised encoder'),
 }
 POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in below
 class BandPass:
@@ -112,6 +118,12 @@ class Unquantized:
     def __getattr__(self, k): return getattr(self.model, k)
     def encode(self, feats): return self.model.encoder(feats)
     def decode(self, z, speaker, length=None, f0=None): return self.model.decoder(z, self.model.speakers(speaker), length, f0)
+
+def variant_converter(out: Path, name: str) -> Converter:
+    """The converter of a trained variant (its vocoder), without the cepstral post-filter that newer checkpoints carry:
+    the ablation compares models, and every row was measured without it (`bench/postfilter.py` ablates the post-filter)."""
+    base = VARIANTS[name][0][1:] if VARIANTS[name][0].startswith('~') else name
+    return Converter.from_checkpoint(latest_checkpoint(out/base), vocoder=VARIANTS[name][2], postfilter=None)
 
 def screen(conv, cache_dir: Path) -> dict:
     """A quick screen of a trained variant (about 2 minutes instead of 15): the CER of its reconstructions of the ARCTIC
@@ -168,7 +180,7 @@ def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_
     spk, src, tgt, tgt_rec = arctic_files(demo_corpus().root, utt)
     waves = {f'source ({spk})': load_audio(src)}
     for name in names:
-        conv = Converter.from_checkpoint(latest_checkpoint(out/name), vocoder=VARIANTS[name][2])
+        conv = variant_converter(out, name)
         waves[f'{name} -> {tgt}'] = conv.convert(src, tgt, source_speaker=spk)
     waves[f'target ({tgt})'] = load_audio(tgt_rec)
     import matplotlib.pyplot as plt
@@ -198,7 +210,7 @@ def main():
     names = [n for n in VARIANTS if not a.only or n in a.only.split(',')]
     if a.bands:
         cache, res = caches(out, ['envelope'])['envelope'], {}
-        for name in [n for n in a.only.split(',') if n in VARIANTS]: res[name] = band_errors(Converter.from_checkpoint(latest_checkpoint(out/name)), cache)
+        for name in [n for n in a.only.split(',') if n in VARIANTS]: res[name] = band_errors(variant_converter(out, name), cache)
         for ck in a.bands.split(','): res[ck] = band_errors(Converter.from_checkpoint(ck), cache)
         atomic_write(res_file, json.dumps(res, indent=1))
         return print(bands_table(res))
@@ -238,17 +250,17 @@ def main():
             if name in results and results[name].get('steps') == a.steps: continue
             ck = load_checkpoint(latest_checkpoint(run))
             results[name] = dict(what=what, overrides=sets, steps=int(ck['step']), train_minutes=ck['train_seconds']/60,
-                                 **screen(Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder), cache[kind]))
+                                 **screen(variant_converter(out, name), cache[kind]))
             atomic_write(res_file, json.dumps(results, indent=1, default=float))
             print(name, results[name], flush=True)
             continue
         if name in results and results[name].get('steps') == a.steps: continue
-        judge(name, Converter.from_checkpoint(latest_checkpoint(run), vocoder=vocoder), run, what, vocoder, sets)
+        judge(name, variant_converter(out, name), run, what, vocoder, sets)
     if a.train_only: return
     if a.screen: return print(screen_table(results))
     for name, (base, wrap, what) in POST.items():                 # post-filters on a trained variant's conversions
         if (a.only and name not in a.only.split(',')) or (name in results and results[name].get('steps') == a.steps): continue
-        judge(name, wrap(Converter.from_checkpoint(latest_checkpoint(out/base), vocoder=VARIANTS[base][2])), out/base, what,
+        judge(name, wrap(variant_converter(out, base)), out/base, what,
               VARIANTS[base][2], VARIANTS[base][1])
     for name in names:                                        # what the codes hold, for every trained variant
         kind = VARIANTS[name][0]
