@@ -162,7 +162,6 @@ class Encoder(nn.Module):
         self.blocks = nn.ModuleList(ResBlock(H, cfg.kernel_size, cfg.dilations[i % len(cfg.dilations)])
                                     for i in range(cfg.res_blocks))
         self.norm, self.out = ChannelNorm(H), nn.Conv1d(H, cfg.code_dim, 1)
-
         self.inorm = cfg.instance_norm
 
     def forward(self, x: torch.Tensor,  # (B, n_bins, T)
@@ -173,7 +172,8 @@ class Encoder(nn.Module):
         fmask = None if mask is None else F.pad(mask, (0, pad))
         h = norm(self.inp(F.pad(x, (0, pad))), fmask)
         cmask = None if mask is None else code_mask(mask, self.f)
-        if self.down: h = norm(nn.Sequential(*self.down)(h), cmask)
+        for m in self.down: h = m(h)
+        if self.down: h = norm(h, cmask)
         for m in self.blocks: h = norm(m(h), cmask)
         return self.out(F.gelu(self.norm(h)))
 
