@@ -65,6 +65,8 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
           'source-filter', 'R (three codebooks) with the speaker adversary (weight 0.1)'),
     'X': ('envelope', MEL_2VQ + ['model.adversary=0.1', 'model.instance_norm=true'],
           'source-filter', 'S with an instance-normalised encoder (what is constant over an utterance cannot reach the codes)'),
+    'Q': ('envelope', MEL_2VQ + ['model.adversary=0.03', 'model.instance_norm=true'],
+          'source-filter', 'U with an instance-normalised encoder'),
     'Y': ('envelope', MEL_2VQ + ['model.instance_norm=true'],
           'source-filter', 'P with an instance-normalised encoder (instead of the adversary)'),
     'Z': ('envelope', WINNER_F + ['model.band_weight=mel', 'model.vq_stages=3', 'model.adversary=0.03', 'model.instance_norm=true'],
