@@ -6,6 +6,7 @@ parallel recordings; LibriSpeech readers) and the two real voices held out of tr
     python bench/quality.py [--steps 3000] [--out runs/quality] [--only A,B] [--results nbs/results/quality.json]
     python bench/quality.py --screen --only F,K,L     # the quick screen (see `screen`), into nbs/results/screen.json
     python bench/quality.py --only F,K,P --figure nbs/images/bottleneck.jpg  # one test sentence converted by each
+    python bench/quality.py --only speech2speech/assets/demo.pt,runs/instnorm.pt --figure nbs/images/instnorm.jpg  # or by checkpoints
     python bench/quality.py --only P,S --bands speech2speech/assets/demo.pt   # band levels against the target's, into nbs/results/bands.json
 
 Resumable: a finished training run or evaluation is not redone. Writes one JSON file of results (read by the
@@ -175,15 +176,16 @@ def save_jpeg(fig, path: Path):
     buf = io.BytesIO(); fig.savefig(buf, format='jpeg', dpi=90, pil_kwargs=dict(quality=85)); atomic_write(path, buf.getvalue())
 
 def figure(names: list[str], out: Path, path: Path, utt: str = 'arctic_kathleen_a0029'):
-    "One test sentence converted by each variant in `names`, beside its source and the target's recording (PNG)."
+    """One test sentence converted by each variant in `names`, beside its source and the target's recording (PNG). A name
+    that is not a variant is a checkpoint file, rendered as the `Converter` renders it (with its post-filter)."""
     import matplotlib; matplotlib.use('Agg')
     from speech2speech.conversion import plot_spectrograms
     from speech2speech.features import save_figure
     spk, src, tgt, tgt_rec = arctic_files(demo_corpus().root, utt)
     waves = {f'source ({spk})': load_audio(src)}
     for name in names:
-        conv = variant_converter(out, name)
-        waves[f'{name} -> {tgt}'] = conv.convert(src, tgt, source_speaker=spk)
+        conv = variant_converter(out, name) if name in VARIANTS else Converter.from_checkpoint(name)
+        waves[f'{name if name in VARIANTS else Path(name).stem} -> {tgt}'] = conv.convert(src, tgt, source_speaker=spk)
     waves[f'target ({tgt})'] = load_audio(tgt_rec)
     import matplotlib.pyplot as plt
     cols = (len(waves) + 1) // 2
@@ -216,7 +218,7 @@ def main():
         for ck in a.bands.split(','): res[ck] = band_errors(Converter.from_checkpoint(ck), cache)
         atomic_write(res_file, json.dumps(res, indent=1))
         return print(bands_table(res))
-    if a.figure: return figure([n for n in a.only.split(',') if n in VARIANTS], out, Path(a.figure))
+    if a.figure: return figure(a.only.split(','), out, Path(a.figure))
     results = json.loads(res_file.read_text()) if res_file.exists() else {}
     shared_file = out/'shared.pkl'
     shared = pickle.loads(shared_file.read_bytes()) if shared_file.exists() else {}
