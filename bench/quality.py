@@ -122,11 +122,15 @@ class Unquantized:
     def encode(self, feats): return self.model.encoder(feats)
     def decode(self, z, speaker, length=None, f0=None): return self.model.decoder(z, self.model.speakers(speaker), length, f0)
 
+def run_dir(out: Path, name: str) -> Path:
+    "Where variant `name` is trained (a '~X' variant reuses X's run)."
+    kind = VARIANTS[name][0]
+    return out/(kind[1:] if kind.startswith('~') else name)
+
 def variant_converter(out: Path, name: str) -> Converter:
     """The converter of a trained variant (its vocoder), without the cepstral post-filter that newer checkpoints carry:
     the ablation compares models, and every row was measured without it (`bench/postfilter.py` ablates the post-filter)."""
-    base = VARIANTS[name][0][1:] if VARIANTS[name][0].startswith('~') else name
-    return Converter.from_checkpoint(latest_checkpoint(out/base), vocoder=VARIANTS[name][2], postfilter=None)
+    return Converter.from_checkpoint(latest_checkpoint(run_dir(out, name)), vocoder=VARIANTS[name][2], postfilter=None)
 
 def screen(conv, cache_dir: Path) -> dict:
     """A quick screen of a trained variant (about 2 minutes instead of 15): the CER of its reconstructions of the ARCTIC
@@ -241,7 +245,7 @@ def main():
         print(f"{name}: evaluated in {time.time() - t0:.0f} s", flush=True)
     for name in names:
         kind, sets, vocoder, what = VARIANTS[name]
-        run = out/(kind[1:] if kind.startswith('~') else name)
+        run = run_dir(out, name)
         if not kind.startswith('~'):
             cfg = recipe(sets + ['run.progress=false'])
             t0 = time.time()
