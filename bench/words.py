@@ -115,7 +115,8 @@ def finetune_decoder(ckpt, cache: FeatureCache, steps: int = 2000, lr: float = 3
         loss = ((y - x).abs() * bw * w).sum() / (w.sum() * x.shape[1])
         if fdelta: loss = loss + fdelta * ((y.diff(dim=1) - x.diff(dim=1)).abs() * w).sum() / (w.sum() * (x.shape[1] - 1))
         opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); sched.step()
-    return (Unquantized(model) if unquantized else model).eval()
+    model.eval()
+    return Unquantized(model) if unquantized else model     # (Unquantized is a plain wrapper: set eval first)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
