@@ -132,14 +132,17 @@ def variant_converter(out: Path, name: str) -> Converter:
     the ablation compares models, and every row was measured without it (`bench/postfilter.py` ablates the post-filter)."""
     return Converter.from_checkpoint(latest_checkpoint(run_dir(out, name)), vocoder=VARIANTS[name][2], postfilter=None)
 
+def screen_files(cache_dir: Path) -> dict:
+    "The screen's sentences: split -> `arctic_files` of the ARCTIC readers' test sentences and of every third training one."
+    root, splits = demo_corpus().root, json.loads((cache_dir/'splits.json').read_text())
+    return {split: [arctic_files(root, u) for u in arctic_ids(splits, split)[::3 if split == 'train' else 1]] for split in ('train', 'test')}
+
 def screen(conv, cache_dir: Path) -> dict:
     """A quick screen of a trained variant (about 2 minutes instead of 15): the CER of its reconstructions of the ARCTIC
     readers' test sentences (15) and of every third training sentence (about 22), and the CER and similarity to the
     target's parallel recording of each test sentence converted into the next ARCTIC reader."""
-    root, splits = demo_corpus().root, json.loads((cache_dir/'splits.json').read_text())
     res = {}
-    for split in ('train', 'test'):
-        files = [arctic_files(root, u) for u in arctic_ids(splits, split)[::3 if split == 'train' else 1]]
+    for split, files in screen_files(cache_dir).items():
         refs, rec, cvt, sims = [], [], [], []
         for spk, src, tgt, tgt_rec in files:
             refs.append(src.with_suffix('.txt').read_text())

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from speech2speech.checkpoints import load_checkpoint, model_from_checkpoint
 from speech2speech.conversion import Converter
-from speech2speech.data import FeatureCache, demo_corpus
+from speech2speech.data import FeatureCache
 from speech2speech.evaluation import transcribe, error_rates
 from speech2speech.features import atomic_write, denormalize_features
-from speech2speech.model import band_weights, _jitter
-from quality import caches, screen, arctic_files, arctic_ids, Unquantized
+from speech2speech.model import band_weights, masked_recon_loss, _jitter
+from quality import caches, screen, screen_files, Unquantized
 
 DECODER_PROBES = {   # name: (fine-tuning options, what it tests)
     'control': (dict(), 'the same objective, 2000 more steps'),
@@ -55,13 +55,9 @@ def hybrid_rules(cfg) -> dict:
             'below 1 kHz': band(0, 1000), '1-3 kHz': band(1000, 3000), 'above 3 kHz': band(3000, 1e9)}
 
 def sentences(cache_dir: Path) -> dict:
-    "The ARCTIC readers' test sentences and every third training sentence: split -> [(speaker, recording, text)]."
-    root, splits = demo_corpus().root, json.loads((cache_dir/'splits.json').read_text())
-    out = {}
-    for split, step in (('test', 1), ('train', 3)):
-        files = [arctic_files(root, u)[:2] for u in arctic_ids(splits, split)[::step]]
-        out[split] = [(spk, src, src.with_suffix('.txt').read_text()) for spk, src in files]
-    return out
+    "The screen's sentences (`screen_files`), test first: split -> [(speaker, recording, text)]."
+    files = screen_files(cache_dir)
+    return {split: [(spk, src, src.with_suffix('.txt').read_text()) for spk, src, *_ in files[split]] for split in ('test', 'train')}
 
 def hybrids(conv, cache_dir: Path) -> dict:
     "CER of every hybrid (`hybrid_rules`) on the test and training sentences."
@@ -101,7 +97,7 @@ def finetune_decoder(ckpt, cache: FeatureCache, steps: int = 2000, lr: float = 3
     params = list(model.decoder.parameters()) + list(model.speakers.parameters())
     opt = torch.optim.AdamW(params, lr, betas=(0.9, 0.99), weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + np.cos(np.pi * min(s, steps) / steps)))
-    bw = (band_weights(cache.cfg.n_bins, cache.cfg.sr / cache.cfg.n_fft) if band == 'mel' else torch.ones(cache.cfg.n_bins))[:, None]
+    bw = band_weights(cache.cfg.n_bins, cache.cfg.sr / cache.cfg.n_fft if band == 'mel' else 0.)     # 0: equal weights
     model.decoder.train()
     for step in range(steps):
         qs, xs, fs, ss, ms, L = [], [], [], [], [], 128
@@ -109,10 +105,10 @@ def finetune_decoder(ckpt, cache: FeatureCache, steps: int = 2000, lr: float = 3
             q, x, f, s = data[i]; T = x.shape[-1]; st = int(rng.integers(max(1, T - L + 1))); n = min(L, T - st)
             pad = lambda z: F.pad(z[..., st:st + n], (0, L - n))
             qs.append(pad(q)); xs.append(pad(x)); fs.append(pad(f)); ss.append(s); ms.append(torch.arange(L) < n)
-        q, x, f, w = torch.stack(qs), torch.stack(xs), torch.stack(fs), torch.stack(ms)[:, None].float()
+        q, x, f, m = torch.stack(qs), torch.stack(xs), torch.stack(fs), torch.stack(ms); w = m[:, None].float()
         if jitter > 0: q = _jitter(q, jitter)
         y = model.decoder(q, model.speakers(torch.tensor(ss)), L, f)
-        loss = ((y - x).abs() * bw * w).sum() / (w.sum() * x.shape[1])
+        loss = masked_recon_loss(y, x, m, 'l1', bw)
         if fdelta: loss = loss + fdelta * ((y.diff(dim=1) - x.diff(dim=1)).abs() * w).sum() / (w.sum() * (x.shape[1] - 1))
         opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); sched.step()
     model.eval()
