@@ -72,6 +72,10 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
           'source-filter', 'P with an instance-normalised encoder (instead of the adversary)'),
     'Z': ('envelope', WINNER_F + ['model.band_weight=mel', 'model.vq_stages=3', 'model.adversary=0.03', 'model.instance_norm=true'],
           'source-filter', 'R (three codebooks) with the light adversary (0.03) and an instance-normalised encoder'),
+    'CTC': ('envelope', MEL_2VQ + ['model.adversary=0.1', 'model.ctc=0.1'],
+            'source-filter', 'S (the demo recipe) with a character reader on the codes (CTC on transcribed utterances, weight 0.1)'),
+    'CTC0': ('envelope', MEL_2VQ + ['model.adversary=0.1', 'model.ctc=0.1', 'model.reader_context=0'],
+             'source-filter', 'CTC with a reader that reads every code alone (no context to memorise sentences with)'),
 }
 POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in below
 class BandPass:

@@ -312,10 +312,12 @@ class DataConfig:
     seed:int=0 # seed of the split and of the crops
     trim_db:float=40. # silence trimming threshold (dB below peak) used by `prepare`
     num_workers:int=0 # DataLoader worker processes
+    text_batch:int=8 # whole transcribed training utterances per step for the model's character reader (when model.ctc > 0)
 
     def __post_init__(self):
         if self.short not in ('pad', 'skip'): raise ValueError(f"short must be 'pad' or 'skip', got {self.short!r}")
         if not 0 <= self.warp < 1: raise ValueError(f"warp must be in [0, 1), got {self.warp}")
+        if self.text_batch < 1: raise ValueError(f"text_batch must be >= 1, got {self.text_batch}")
         if not (0 <= self.val_fraction < 1 and 0 <= self.test_fraction < 1 and self.val_fraction + self.test_fraction < 1):
             raise ValueError("val_fraction and test_fraction must be in [0, 1) with a sum below 1")
         self.heldout_speakers = list(self.heldout_speakers)

@@ -7,8 +7,8 @@ Docs: https://speech2speech.github.io/speech2speech/training.html.md"""
 # %% auto #0
 __all__ = ['DEMO_RECIPE', 'DEMO_MODEL', 'lr_factor', 'make_scheduler', 'seed_everything', 'get_rng_state', 'set_rng_state',
            'preserve_rng', 'BatchStream', 'DistInfo', 'pick_device', 'init_distributed', 'plot_history',
-           'plot_reconstruction', 'Trainer', 'StreamBatches', 'warp_frequency', 'smoothing_energy', 'make_trainer',
-           'train', 'train_processes', 'add_postfilter', 'demo_config']
+           'plot_reconstruction', 'Trainer', 'TranscribedBatches', 'StreamBatches', 'warp_frequency',
+           'smoothing_energy', 'make_trainer', 'train', 'train_processes', 'add_postfilter', 'demo_config']
 
 # %% ../nbs/04_training.ipynb #50ef761c
 import contextlib, copy, itertools, json, math, os, random, time, warnings
@@ -25,7 +25,7 @@ from fastcore.meta import delegates
 from .features import (FeatureConfig, atomic_path, cepstral_energy, denormalize_features, line_progress,
                                     normalize_features, postfilter_gain, save_figure)
 from .data import FeatureCache, CropDataset, collate, speaker_weights
-from .model import VQVAE
+from .model import VQVAE, char_ids
 from .config import Config, ConfigError, ScheduleConfig, as_config
 from .checkpoints import (CheckpointError, checkpoint_to_resume, latest_checkpoint, list_checkpoints,
                                        load_checkpoint, model_from_checkpoint, save_checkpoint)
@@ -289,6 +289,7 @@ class Trainer:
         weights = speaker_weights(self.train_ds) if c.data.balanced else None
         self.stream = BatchStream(len(self.train_ds), c.data.batch_size, seed=c.run.seed, rank=info.rank,
                                   world=info.world, weights=weights)
+        self.text = TranscribedBatches(self.cache, 'train', c.data.text_batch) if c.model.ctc > 0 else None
         self.val_utts = self.cache.split('val')[:c.run.val_max]
         self.step, self.best, self.history, self.train_seconds = 0, math.inf, [], 0.0
         self.last = dict(train={}, val={})
@@ -359,22 +360,47 @@ def _seed_crops(ds: CropDataset, seed: list[int]):
     g = np.random.default_rng(seed)
     ds.set_rng(g)
 
+class TranscribedBatches:
+    "Random draws of whole transcribed utterances of one split, with their transcripts as the character reader's targets."
+    def __init__(self,
+                 cache: FeatureCache,  # the feature cache
+                 split: str='train',  # which split's utterances
+                 n: int=8,  # utterances per draw (all of them if there are fewer)
+                ):
+        self.ds = CropDataset(cache, split, crop_frames=None)
+        self.targets = [char_ids(u.text) for u in self.ds.utts]
+        self.items = [i for i, t in enumerate(self.targets) if t]
+        if not self.items: raise ValueError(f"{cache.dir}: model.ctc > 0 needs transcripts (a .txt file beside each recording), "
+                                            f"and no {split} utterance has one")
+        self.n = min(n, len(self.items))
+
+    def __call__(self, seed: list[int]  # the draw is a function of this seed alone
+                ) -> dict:  # feats (n, bins, T), mask (n, T), chars (n, L) padded targets, n_chars (n,)
+        pick = np.random.default_rng(seed).choice(self.items, self.n, replace=False)
+        batch, targets = collate([self.ds[i] for i in pick]), [self.targets[i] for i in pick]
+        chars = torch.zeros(len(targets), max(map(len, targets)), dtype=torch.long)
+        for j, t in enumerate(targets): chars[j, :len(t)] = torch.tensor(t)
+        return dict(feats=batch['feats'], mask=batch['mask'], chars=chars, n_chars=torch.tensor(list(map(len, targets))))
+
 class StreamBatches(torch.utils.data.Dataset):
-    "Item `b` is batch `b` of a `BatchStream`, collated, with random crops seeded by (seed, rank, b)."
+    "Item `b` is batch `b` of a `BatchStream`, collated, with random crops seeded by (seed, rank, b) [and a `text` draw]."
     def __init__(self,
                  ds: CropDataset,  # the training crops
                  stream: BatchStream,  # which items make batch b
                  seed: int=0,  # crop seed
-                ): self.ds, self.stream, self.seed = ds, stream, seed
+                 text: TranscribedBatches|None=None,  # whole transcribed utterances for the reader, drawn for every batch
+                ): self.ds, self.stream, self.seed, self.text = ds, stream, seed, text
     def __len__(self): return 2**62
     def __getitem__(self, b: int) -> dict:
         _seed_crops(self.ds, [self.seed, self.stream.rank, b])
-        return collate([self.ds[i] for i in self.stream.batch(b)])
+        batch = collate([self.ds[i] for i in self.stream.batch(b)])
+        if self.text is not None: batch['text'] = self.text([self.seed, self.stream.rank, b, 1])
+        return batch
 
 @patch
 def _batches(self: Trainer, start: int):
     "Collated batches from batch `start` on, computed here or in `data.num_workers` worker processes."
-    sb = StreamBatches(self.train_ds, self.stream, seed=self.cfg.data.seed)
+    sb = StreamBatches(self.train_ds, self.stream, seed=self.cfg.data.seed, text=self.text)
     nw = self.cfg.data.num_workers
     if nw <= 0:
         b = start
@@ -410,8 +436,10 @@ def train_step(self: Trainer,
     if c.data.warp > 0:                       # the encoder hears another vocal tract; the decoder must give this one
         u = (torch.rand(feats.shape[0]) * 2 - 1) * c.data.warp
         source = warp_frequency(feats, c.features, 2**u.to(dev))
+    text = batch.get('text')
+    if text is not None: text = {k: v.to(dev, non_blocking=True) for k, v in text.items()}
     with torch.autocast(dev.type, dtype=self.amp or torch.float32, enabled=self.amp is not None):
-        out = self.net(feats, speaker, mask, f0, source)
+        out = self.net(feats, speaker, mask, f0, source, text)
     self.opt.zero_grad(set_to_none=True)
     self.scaler.scale(out.loss).backward()
     clip = self.cfg.optim.grad_clip
@@ -423,9 +451,11 @@ def train_step(self: Trainer,
     self.scaler.step(self.opt)
     self.scaler.update()
     self.sched.step()
-    return dict(loss=out.loss.detach().float(), recon_loss=out.recon_loss.detach().float(),
-                vq_loss=out.vq_loss.detach().float(), perplexity=out.perplexity.detach().float(),
-                usage=out.usage.detach().float(), grad_norm=gnorm.detach().float(), lr=torch.tensor(lr))
+    rec = dict(loss=out.loss.detach().float(), recon_loss=out.recon_loss.detach().float(),
+               vq_loss=out.vq_loss.detach().float(), perplexity=out.perplexity.detach().float(),
+               usage=out.usage.detach().float(), grad_norm=gnorm.detach().float(), lr=torch.tensor(lr))
+    if out.ctc_loss is not None: rec['ctc_loss'] = out.ctc_loss.detach().float()
+    return rec
 
 # %% ../nbs/04_training.ipynb #905870a9
 def _centre_crop(x: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
