@@ -6,6 +6,7 @@ parallel recordings; LibriSpeech readers) and the two real voices held out of tr
     python bench/quality.py [--steps 3000] [--out runs/quality] [--only A,B] [--results nbs/results/quality.json]
     python bench/quality.py --screen --only F,K,L     # the quick screen (see `screen`), into nbs/results/screen.json
     python bench/quality.py --only F,K,P --figure nbs/images/bottleneck.jpg  # one test sentence converted by each
+    python bench/quality.py --screen --only CTC,CTC0,CPC,CPC1   # objectives on the codes; the screen adds the reader's CER
     python bench/quality.py --only speech2speech/assets/demo.pt,runs/instnorm.pt --figure nbs/images/instnorm.jpg  # or by checkpoints
     python bench/quality.py --only P,S --bands speech2speech/assets/demo.pt   # band levels against the target's, into nbs/results/bands.json
 
@@ -76,6 +77,9 @@ VARIANTS = {   # name: (feature kind, overrides, vocoder, what it tests; '~X' re
             'source-filter', 'S (the demo recipe) with a character reader on the codes (CTC on transcribed utterances, weight 0.1)'),
     'CTC0': ('envelope', MEL_2VQ + ['model.adversary=0.1', 'model.ctc=0.1', 'model.reader_context=0'],
              'source-filter', 'CTC with a reader that reads every code alone (no context to memorise sentences with)'),
+    'CPC': ('envelope', MEL_2VQ + ['model.adversary=0.1', 'model.cpc=0.1'],
+            'source-filter', 'S (the demo recipe) with a contrastive loss on the codes (predict the next 1 to 6, weight 0.1)'),
+    'CPC1': ('envelope', MEL_2VQ + ['model.adversary=0.1', 'model.cpc=0.01'], 'source-filter', 'CPC with a tenth of the weight (0.01)'),
 }
 POST = {}   # name: (variant whose checkpoint and vocoder it reuses, wrapper, what it tests); filled in below
 class BandPass:
@@ -161,6 +165,19 @@ def screen(conv, cache_dir: Path) -> dict:
             try: res['test_recon_cer_unquantized'] = error_rates(refs, [transcribe(conv.reconstruct(src, spk), conv.sr) for spk, src, _, _ in files])['cer']
             finally: conv.model = model
         if cvt: res.update(test_conv_cer=error_rates(refs, cvt)['cer'], test_sim=float(np.mean(sims)), n_test=len(files))
+    return res
+
+def reader_cer(model, cache_dir: Path) -> dict:
+    """How well a model's character reader (`ModelConfig.ctc`) reads the codes of the transcribed utterances (ARCTIC
+    readers and synthetic voices) of the training and the test split: greedy CTC decoding against the transcript."""
+    from speech2speech.data import FeatureCache
+    from speech2speech.model import read_text, char_ids, CHARS
+    cache, res = FeatureCache(cache_dir), {}
+    for split in ('train', 'test'):
+        utts = [u for u in cache.split(split) if char_ids(u.text)]
+        with torch.no_grad():
+            hyps = [read_text(model.read(torch.as_tensor(cache.features(u.id))[None].float())[0]) for u in utts]
+        res[f'reader_cer_{split}'] = error_rates([''.join(CHARS[i - 1] for i in char_ids(u.text)) for u in utts], hyps)['cer']
     return res
 
 BANDS = [(0, 1000), (1000, 2000), (2000, 4000), (4000, 6000), (6000, 8000)]   # Hz
@@ -262,10 +279,13 @@ def main():
             print(f"{name}: trained ({time.time() - t0:.0f} s this call)", flush=True)
         if a.train_only: continue
         if a.screen:
-            if name in results and results[name].get('steps') == a.steps: continue
-            ck = load_checkpoint(latest_checkpoint(run))
-            results[name] = dict(what=what, overrides=sets, steps=int(ck['step']), train_minutes=ck['train_seconds']/60,
-                                 **screen(variant_converter(out, name), cache[kind]))
+            conv = variant_converter(out, name)
+            if not (name in results and results[name].get('steps') == a.steps):
+                ck = load_checkpoint(latest_checkpoint(run))
+                results[name] = dict(what=what, overrides=sets, steps=int(ck['step']), train_minutes=ck['train_seconds']/60,
+                                     **screen(conv, cache[kind]))
+            elif not hasattr(conv.model, 'reader') or 'reader_cer_test' in results[name]: continue
+            if hasattr(conv.model, 'reader'): results[name].update(reader_cer(conv.model, cache[kind]))
             atomic_write(res_file, json.dumps(results, indent=1, default=float))
             print(name, results[name], flush=True)
             continue

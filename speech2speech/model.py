@@ -8,7 +8,7 @@ Docs: https://speech2speech.github.io/speech2speech/model.html.md"""
 __all__ = ['F0_REF_HZ', 'F0_SCALE', 'CHARS', 'ModelConfig', 'ChannelNorm', 'ResBlock', 'masked_instance_norm', 'prime_factors',
            'Down', 'Up', 'Encoder', 'fit_length', 'f0_inputs', 'Decoder', 'VQVAEOutput', 'masked_recon_loss',
            'band_weights', 'masked_delta_loss', 'code_mask', 'reverse_grad', 'speaker_adversary_loss', 'char_ids',
-           'read_text', 'ctc_loss', 'VQVAE', 'count_parameters', 'state_bytes']
+           'read_text', 'ctc_loss', 'cpc_loss', 'VQVAE', 'count_parameters', 'state_bytes']
 
 # %% ../nbs/03_model.ipynb #cfae3c63
 import re
@@ -51,6 +51,8 @@ class ModelConfig:
     bin_hz: float = 0.  # Hz between neighbouring bins of linear-frequency features (filled from the cache); 0: not linear
     adversary: float = 0.  # weight of a speaker classifier on the codes whose gradient the encoder gets reversed; 0: off
     ctc: float = 0.  # weight of a CTC loss of a character reader on the codes of whole transcribed utterances (`ctc_loss`): content supervision; 0: off
+    cpc: float = 0.  # weight of a contrastive loss that predicts each utterance's next codes from its past ones (`cpc_loss`): content pressure without transcripts; 0: off
+    cpc_steps: int = 6  # how many codes ahead the contrastive loss predicts (1 to cpc_steps)
     reader_context: int = 2  # codes on either side that each of the reader's two convolutions sees; 0: every code is read alone
     instance_norm: bool = False  # normalise every encoder channel over the utterance's frames (see `masked_instance_norm`): what stays constant, the voice's average timbre, cannot reach the codes
 
@@ -66,6 +68,7 @@ class ModelConfig:
         if self.adversary < 0: raise ValueError(f"adversary must be >= 0, got {self.adversary}")
         if self.ctc < 0: raise ValueError(f"ctc must be >= 0, got {self.ctc}")
         if self.reader_context < 0: raise ValueError(f"reader_context must be >= 0, got {self.reader_context}")
+        if self.cpc < 0 or self.cpc_steps < 1: raise ValueError(f"cpc must be >= 0 and cpc_steps >= 1, got {self.cpc}, {self.cpc_steps}")
         if self.band_weight not in ('flat', 'mel'): raise ValueError(f"band_weight must be 'flat' or 'mel', got {self.band_weight!r}")
 
     def to_dict(self) -> dict:
@@ -247,6 +250,7 @@ class VQVAEOutput(NamedTuple):
     usage: torch.Tensor  # scalar, fraction of codes used
     codes: torch.Tensor  # (B, ceil(T / downsample)) long code indices
     ctc_loss: torch.Tensor|None = None  # scalar, the reader's CTC loss on the `text` batch (models with ctc); None: not computed
+    cpc_loss: torch.Tensor|None = None  # scalar, the contrastive loss of predicting the next codes (models with cpc); None: off
 
 # %% ../nbs/03_model.ipynb #71e6b6ef
 def masked_recon_loss(recon: torch.Tensor,  # (B, C, T)
@@ -339,6 +343,23 @@ def ctc_loss(logits: torch.Tensor,  # (B, C, T') the reader's scores for every c
     logp = logits.float().log_softmax(1).permute(2, 0, 1)                 # (T', B, C)
     return F.ctc_loss(logp, chars, code_mask.sum(1), n_chars, blank=0, reduction='mean', zero_infinity=True)
 
+# %% ../nbs/03_model.ipynb #8652cfec
+def cpc_loss(pred: torch.Tensor,  # (B, K, D, T') predictions made at each code for the codes 1..K ahead
+             codes: torch.Tensor,  # (B, D, T') the code vectors they predict
+             mask: torch.Tensor|None=None,  # (B, T') bool valid codes; None: all
+            ) -> torch.Tensor:  # scalar mean cross-entropy over the predictions with a valid target
+    "InfoNCE: each prediction against every valid code of the same utterance, the right one k codes ahead."
+    B, K, D, T = pred.shape
+    valid = torch.ones(B, T, dtype=torch.bool, device=codes.device) if mask is None else mask
+    total, count = codes.new_zeros(()), codes.new_zeros(())
+    for k in range(1, min(K, T - 1) + 1):
+        scores = torch.einsum('bdt,bdu->btu', pred[:, k - 1, :, :T - k].float(), codes.float()) / D ** 0.5
+        scores = scores.masked_fill(~valid[:, None, :], float('-inf'))
+        ce = F.cross_entropy(scores.transpose(1, 2), torch.arange(k, T, device=codes.device).expand(B, -1), reduction='none')
+        w = (valid[:, :T - k] & valid[:, k:]).to(ce.dtype)
+        total, count = total + torch.where(w > 0, ce, 0.).sum(), count + w.sum()
+    return total / count.clamp(min=1.)
+
 # %% ../nbs/03_model.ipynb #370dbfb4
 class VQVAE(nn.Module):
     "Encoder -> vector quantiser -> speaker-conditioned decoder, on (B, n_bins, T) features."
@@ -358,6 +379,9 @@ class VQVAE(nn.Module):
             H, k = cfg.hidden, 2 * cfg.reader_context + 1
             self.reader = nn.Sequential(nn.Conv1d(cfg.code_dim, H, k, padding=k // 2), nn.GELU(),
                                         nn.Conv1d(H, H, k, padding=k // 2), nn.GELU(), nn.Conv1d(H, len(CHARS) + 1, 1))
+        if cfg.cpc > 0:                                       # a causal summary of the past codes and K predictors, see `cpc_loss`
+            H, causal = cfg.hidden, lambda i, o, d: [nn.ConstantPad1d((2 * d, 0), 0.), nn.Conv1d(i, o, 3, dilation=d), nn.GELU()]
+            self.cpc_net = nn.Sequential(*causal(cfg.code_dim, H, 1), *causal(H, H, 2), *causal(H, H, 4), nn.Conv1d(H, cfg.cpc_steps * cfg.code_dim, 1))
         self.register_buffer('band_w', band_weights(cfg.n_bins, cfg.bin_hz if cfg.band_weight == 'mel' else 0.), persistent=False)
 
     def _check(self, feats, speaker=None):
@@ -413,11 +437,16 @@ def forward(self: VQVAE,
     if self.cfg.delta_weight > 0: loss = loss + self.cfg.delta_weight * masked_delta_loss(recon.float(), feats.float(), mask)
     if self.cfg.adversary > 0:                                # the classifier learns the speaker, the encoder to hide it
         loss = loss + self.cfg.adversary * speaker_adversary_loss(self.adversary(reverse_grad(vq.quantized)), speaker, cmask)
+    predicted = None
+    if self.cfg.cpc > 0:                                      # the past codes predict the next ones
+        pred = self.cpc_net(vq.quantized)
+        predicted = cpc_loss(pred.view(pred.shape[0], self.cfg.cpc_steps, self.cfg.code_dim, -1), vq.quantized, cmask)
+        loss = loss + self.cfg.cpc * predicted
     read = None
     if self.cfg.ctc > 0 and text is not None:                # the reader learns the words, the encoder to keep them
         read = ctc_loss(self.read(text['feats'], text['mask']), code_mask(text['mask'], self.cfg.downsample), text['chars'], text['n_chars'])
         loss = loss + self.cfg.ctc * read
-    return VQVAEOutput(recon, loss, recon_loss, vq.loss, vq.perplexity, vq.usage, vq.codes, read)
+    return VQVAEOutput(recon, loss, recon_loss, vq.loss, vq.perplexity, vq.usage, vq.codes, read, predicted)
 
 @patch
 def read(self: VQVAE,

@@ -454,7 +454,8 @@ def train_step(self: Trainer,
     rec = dict(loss=out.loss.detach().float(), recon_loss=out.recon_loss.detach().float(),
                vq_loss=out.vq_loss.detach().float(), perplexity=out.perplexity.detach().float(),
                usage=out.usage.detach().float(), grad_norm=gnorm.detach().float(), lr=torch.tensor(lr))
-    if out.ctc_loss is not None: rec['ctc_loss'] = out.ctc_loss.detach().float()
+    for k in ('ctc_loss', 'cpc_loss'):                      # the objectives on the codes, where the model has them
+        if getattr(out, k) is not None: rec[k] = getattr(out, k).detach().float()
     return rec
 
 # %% ../nbs/04_training.ipynb #905870a9
