@@ -113,6 +113,17 @@ def subset(rows, which):
             'libri': lambda r: r['source_speaker'].startswith('libri_') and r['source_speaker'] not in held}[which]
     return [r for r in rows if keep(r)]
 
+def by_source(rows) -> dict:
+    "`summarize` of each kind of source (see `subset`)."
+    return {w: summarize(subset(rows, w)) for w in ('arctic', 'libri', 'unseen')}
+
+def load_shared(out: Path) -> dict:
+    "The references' measurements that `evaluate` keeps in `shared`, from earlier runs into `out` (empty if none)."
+    f = out/'shared.pkl'
+    return pickle.loads(f.read_bytes()) if f.exists() else {}
+
+def save_shared(out: Path, shared: dict): (out/'shared.pkl').write_bytes(pickle.dumps(shared))
+
 ARCTIC = ['arctic_clb', 'arctic_kathleen', 'arctic_slt']
 def next_reader(speaker: str) -> str: return ARCTIC[(ARCTIC.index(speaker) + 1) % len(ARCTIC)]   # each ARCTIC voice's target
 
@@ -170,14 +181,14 @@ def screen(conv, cache_dir: Path) -> dict:
 def reader_cer(model, cache_dir: Path) -> dict:
     """How well a model's character reader (`ModelConfig.ctc`) reads the codes of the transcribed utterances (ARCTIC
     readers and synthetic voices) of the training and the test split: greedy CTC decoding against the transcript."""
-    from speech2speech.data import FeatureCache
-    from speech2speech.model import read_text, char_ids, CHARS
+    from speech2speech.data import FeatureCache, transcript_words
+    from speech2speech.model import read_text
     cache, res = FeatureCache(cache_dir), {}
     for split in ('train', 'test'):
-        utts = [u for u in cache.split(split) if char_ids(u.text)]
+        utts = [u for u in cache.split(split) if transcript_words(u.text)]
         with torch.no_grad():
             hyps = [read_text(model.read(torch.as_tensor(cache.features(u.id))[None].float())[0]) for u in utts]
-        res[f'reader_cer_{split}'] = error_rates([''.join(CHARS[i - 1] for i in char_ids(u.text)) for u in utts], hyps)['cer']
+        res[f'reader_cer_{split}'] = error_rates([transcript_words(u.text) for u in utts], hyps)['cer']
     return res
 
 BANDS = [(0, 1000), (1000, 2000), (2000, 4000), (4000, 6000), (6000, 8000)]   # Hz
@@ -248,8 +259,7 @@ def main():
         return print(bands_table(res))
     if a.figure: return figure(a.only.split(','), out, Path(a.figure))
     results = json.loads(res_file.read_text()) if res_file.exists() else {}
-    shared_file = out/'shared.pkl'
-    shared = pickle.loads(shared_file.read_bytes()) if shared_file.exists() else {}
+    shared = load_shared(out)
     cache = caches(out, sorted({VARIANTS[n][0] for n in names if not VARIANTS[n][0].startswith('~')}))
     def judge(name, conv, run, what, vocoder, sets):
         "Evaluate one converter on the real held-out speech and store its results."
@@ -258,12 +268,12 @@ def main():
         ev = (dict(EVAL, dnsmos=False, per_source=1, sources_per_speaker=1) if a.quick else
               dict(EVAL, dnsmos=False, per_source=1, sources_per_speaker=3) if a.light else EVAL)
         r = evaluate(conv, 'demo', out/name.replace('/', '-')/'eval', progress=False, shared=shared, **ev)
-        shared_file.write_bytes(pickle.dumps(shared))
+        save_shared(out, shared)
         rows = r['rows']
         results[name] = dict(what=what, kind=conv.cfg.features.kind, vocoder=vocoder, steps=int(ck['step']),
                              train_minutes=ck['train_seconds']/60, eval_seconds=time.time() - t0,
                              overrides=[] if sets is None else sets, summary=r['summary'],
-                             by_source={w: summarize(subset(rows, w)) for w in ('arctic', 'libri', 'unseen')},
+                             by_source=by_source(rows),
                              val_loss=ck['metrics']['val'].get('recon_loss'))
         atomic_write(res_file, json.dumps(results, indent=1, default=float))
         print(f"{name}: evaluated in {time.time() - t0:.0f} s", flush=True)
@@ -279,13 +289,15 @@ def main():
             print(f"{name}: trained ({time.time() - t0:.0f} s this call)", flush=True)
         if a.train_only: continue
         if a.screen:
+            done = name in results and results[name].get('steps') == a.steps
+            reads = bool(sets) and recipe(sets).model.ctc > 0                  # a character reader: its CER is screened too
+            if done and (not reads or 'reader_cer_test' in results[name]): continue
             conv = variant_converter(out, name)
-            if not (name in results and results[name].get('steps') == a.steps):
+            if not done:
                 ck = load_checkpoint(latest_checkpoint(run))
                 results[name] = dict(what=what, overrides=sets, steps=int(ck['step']), train_minutes=ck['train_seconds']/60,
                                      **screen(conv, cache[kind]))
-            elif not hasattr(conv.model, 'reader') or 'reader_cer_test' in results[name]: continue
-            if hasattr(conv.model, 'reader'): results[name].update(reader_cer(conv.model, cache[kind]))
+            if reads: results[name].update(reader_cer(conv.model, cache[kind]))
             atomic_write(res_file, json.dumps(results, indent=1, default=float))
             print(name, results[name], flush=True)
             continue

@@ -17,17 +17,16 @@ readers' sentences (15 test sentences, and every third training sentence: 22).
 
 Resumable: a probe already in the results file is not redone. About 30 minutes on 2 idle CPU cores.
 """
-import argparse, json, pickle, time, warnings
+import argparse, json, time, warnings
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from speech2speech.checkpoints import load_checkpoint, model_from_checkpoint
 from speech2speech.conversion import Converter
 from speech2speech.data import FeatureCache
-from speech2speech.evaluation import transcribe, error_rates
+from speech2speech.evaluation import transcribe, error_rates, evaluate
 from speech2speech.features import atomic_write, denormalize_features
 from speech2speech.model import band_weights, masked_recon_loss, _jitter
-from quality import caches, screen, screen_files, Unquantized, EVAL, subset
-from speech2speech.evaluation import evaluate, summarize
+from quality import caches, screen, screen_files, Unquantized, EVAL, by_source, load_shared, save_shared
 
 DECODER_PROBES = {   # name: (fine-tuning options, what it tests)
     'control': (dict(), 'the same objective, 2000 more steps'),
@@ -129,7 +128,7 @@ def full_evaluation(ckpt, cache: FeatureCache, name: str, out: Path, shared: dic
     t1 = time.time()
     r = evaluate(conv, 'demo', out/f"full-{name.replace(' ', '-')}", progress=False, shared=shared, **EVAL)
     return dict(what=DECODER_PROBES[name][1], vocoder='source-filter', summary=r['summary'], finetune_seconds=t1 - t0,
-                eval_seconds=time.time() - t1, by_source={w: summarize(subset(r['rows'], w)) for w in ('arctic', 'libri', 'unseen')})
+                eval_seconds=time.time() - t1, by_source=by_source(r['rows']))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -147,11 +146,10 @@ def main():
     save = lambda: atomic_write(a.results, json.dumps(results, indent=1))
     todo = a.only.split(',') if a.only else ['hybrid', *DECODER_PROBES]
     if a.full:
-        shared_file = Path(a.out)/'shared.pkl'                      # the references' measurements, kept between runs
-        shared = pickle.loads(shared_file.read_bytes()) if shared_file.exists() else {}
+        shared = load_shared(Path(a.out))                               # the references' measurements, kept between runs
         for name in [n for n in a.full.split(',') if n not in results.get('full', {})]:
             results.setdefault('full', {})[name] = full_evaluation(ckpt, cache, name, Path(a.out), shared); save()
-            shared_file.write_bytes(pickle.dumps(shared))
+            save_shared(Path(a.out), shared)
             c = results['full'][name]['summary']['conversion']
             print(f"full {name}: CER {c['cer']:.3f} similarity {c['sim_target']:.3f} accept {c['accept']:.2f}", flush=True)
         return

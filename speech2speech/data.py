@@ -20,8 +20,8 @@ from .features import (AudioError, FeatureConfig, FeatureStats, atomic_path, ato
 # %% auto #0
 __all__ = ['AUDIO_EXTS', 'Utterance', 'CorpusError', 'Corpus', 'speaker_index', 'folder_corpus', 'demo_corpus', 'synth_voice',
            'make_vctk_tree', 'read_speaker_info', 'vctk_corpus', 'load_corpus', 'write_manifest', 'read_manifest',
-           'DataConfig', 'sentence_of', 'make_splits', 'PrepareResult', 'CacheError', 'prepare', 'speaker_f0_stats',
-           'FeatureCache', 'CropDataset', 'collate', 'speaker_weights']
+           'DataConfig', 'transcript_words', 'sentence_of', 'make_splits', 'PrepareResult', 'CacheError', 'prepare',
+           'speaker_f0_stats', 'FeatureCache', 'CropDataset', 'collate', 'speaker_weights']
 
 # %% ../nbs/01_data.ipynb #49efdf8a
 @dataclass
@@ -329,9 +329,13 @@ class DataConfig:
 # %% ../nbs/01_data.ipynb #5c7fd170
 def _shuffle_key(seed:int, key:str) -> str: return hashlib.md5(f'{seed}:{key}'.encode()).hexdigest()
 
+def transcript_words(text:str) -> str: # its words in lower case (letters, digits, inner apostrophes), single spaces
+    "A transcript without case, punctuation or extra spaces."
+    return ' '.join(re.findall(r"[a-z0-9]+(?:'[a-z0-9]+)*", text.lower().replace('\u2019', "'")))
+
 def sentence_of(u:Utterance) -> str: # lower-case words of the transcript, or the utterance id when it has none
     "What identifies the sentence an utterance says, across speakers."
-    return ' '.join(re.findall(r"[a-z0-9]+(?:'[a-z0-9]+)*", u.text.lower().replace('\u2019', "'"))) or u.id
+    return transcript_words(u.text) or u.id
 
 def make_splits(utts:list, # `Utterance`s (a manifest)
                 cfg:DataConfig|None=None, # n_val, n_test, val/test fractions, heldout_speakers, seed

@@ -11,7 +11,6 @@ __all__ = ['F0_REF_HZ', 'F0_SCALE', 'CHARS', 'ModelConfig', 'ChannelNorm', 'ResB
            'read_text', 'ctc_loss', 'cpc_loss', 'VQVAE', 'count_parameters', 'state_bytes']
 
 # %% ../nbs/03_model.ipynb #cfae3c63
-import re
 from dataclasses import dataclass, field, asdict, fields
 from typing import NamedTuple
 
@@ -21,6 +20,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 from .quantizer import VectorQuantizer, ResidualQuantizer
+from .data import transcript_words
 
 # %% ../nbs/03_model.ipynb #ee1b783b
 @dataclass
@@ -323,9 +323,8 @@ CHARS = " 'abcdefghijklmnopqrstuvwxyz0123456789"   # the reader's alphabet; inde
 
 def char_ids(text: str  # a transcript, any case and punctuation
             ) -> list[int]:  # indices into `CHARS`, 1-based: its words, lower case, separated by single spaces
-    "A transcript as the reader's targets: the words in lower case, punctuation dropped."
-    words = re.findall(r"[a-z0-9]+(?:'[a-z0-9]+)*", text.lower().replace('\u2019', "'"))
-    return [CHARS.index(ch) + 1 for ch in ' '.join(words)]
+    "A transcript as the reader's targets: its words in lower case, punctuation dropped (`data.transcript_words`)."
+    return [CHARS.index(ch) + 1 for ch in transcript_words(text)]
 
 def read_text(logits: torch.Tensor,  # (C, T') the reader's scores of one utterance (C = len(CHARS) + 1)
              ) -> str:  # the best path with repeats merged and blanks dropped
